@@ -1,0 +1,173 @@
+"""Primitive functions and core equations of the delegation model (spec §1.2-1.4).
+
+Every kernel is a pure function of a :class:`DelegationParams` pytree and arrays; arrays broadcast
+against each other (explicitly: ranks must agree or be 0-d, see :func:`broadcast`). The families
+(detection D, verification cost kappa, execution cost c_w) are static fields of the params, so
+each is resolved in Python before tracing.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from hai_sim.engine.validate import check_range
+
+from .params import DelegationParams
+
+
+def broadcast(*xs):
+    """Float arrays broadcast to a common shape (explicit, so strict rank promotion is satisfied)."""
+    arrs = [jnp.asarray(x, dtype=jnp.result_type(float)) for x in xs]
+    return jnp.broadcast_arrays(*arrs)
+
+
+def check_abilities(beta=None, theta=None):
+    """Host-side check of concrete abilities: beta >= 0, theta finite (tracers skipped)."""
+    if beta is not None:
+        check_range("beta", beta, 0.0)
+    if theta is not None:
+        check_range("theta", theta)
+
+
+# ---------------------------------------------------------------- primitives (spec §1.2) [P]
+
+
+def execution_cost(p: DelegationParams, theta):
+    """c_w(theta): K (1 - theta) ("linear") or K / theta ("inverse_linear") [P]. Shape of theta."""
+    theta = jnp.asarray(theta, dtype=jnp.result_type(float))
+    if p.execution_cost == "linear":
+        return p.K * (1.0 - theta)
+    return p.K / theta
+
+
+def execution_cost_slope(p: DelegationParams, theta):
+    """c_w'(theta) (< 0), analytic so that theorem checks can use it under vmap."""
+    theta = jnp.asarray(theta, dtype=jnp.result_type(float))
+    if p.execution_cost == "linear":
+        return -p.K * jnp.ones_like(theta)
+    return -p.K / theta**2
+
+
+def detection(p: DelegationParams, v, beta):
+    """D(v; beta): probability an AI error is detected at effort v [P]. Broadcasts v, beta.
+
+    "inverse_linear": beta v / (1 + beta v); "exponential": 1 - exp(-beta v) (= -expm1).
+    """
+    x = beta * v
+    if p.detection == "inverse_linear":
+        return x / (1.0 + x)
+    return -jnp.expm1(-x)
+
+
+def detection_slope(p: DelegationParams, v, beta):
+    """dD/dv (v; beta), analytic (used by the inner solver; beta at v = 0 for both forms)."""
+    if p.detection == "inverse_linear":
+        return beta / (1.0 + beta * v) ** 2
+    return beta * jnp.exp(-beta * v)
+
+
+def detection_curvature(p: DelegationParams, v, beta):
+    """d^2 D/dv^2 (< 0 for beta > 0: D strictly concave)."""
+    if p.detection == "inverse_linear":
+        return -2.0 * beta**2 / (1.0 + beta * v) ** 3
+    return -(beta**2) * jnp.exp(-beta * v)
+
+
+def verification_cost(p: DelegationParams, v):
+    """kappa(v): c_v v ("linear") or c_v v^2 / 2 ("quadratic", [R]) [P]."""
+    if p.verification_cost == "linear":
+        return p.c_v * v
+    return 0.5 * p.c_v * v**2
+
+
+def verification_cost_slope(p: DelegationParams, v):
+    """kappa'(v)."""
+    if p.verification_cost == "linear":
+        return p.c_v * jnp.ones_like(v)
+    return p.c_v * v
+
+
+def verification_cost_curvature(p: DelegationParams, v):
+    """kappa''(v) (>= 0)."""
+    if p.verification_cost == "linear":
+        return jnp.zeros_like(v)
+    return p.c_v * jnp.ones_like(v)
+
+
+def verification_cost_inverse(p: DelegationParams, y):
+    """kappa^{-1}(y) for y >= 0 (brackets the inner problem: kappa(v*) <= B_w)."""
+    y = jnp.maximum(y, 0.0)
+    if p.verification_cost == "linear":
+        return y / p.c_v
+    return jnp.sqrt(2.0 * y / p.c_v)
+
+
+# ---------------------------------------------------------------- core equations (spec §1.3) [P]
+
+
+def success(p: DelegationParams, d, v, beta):
+    """S(d, v), eq (5) [P/D]: manual, AI right, or AI wrong but caught and redone."""
+    return (1.0 - d) * p.p_w + d * p.p_a + d * (1.0 - p.p_a) * detection(p, v, beta) * p.p_w
+
+
+def cost(p: DelegationParams, d, v, beta, theta):
+    """C(d, v), eq (6) [P/D]: execution + verification on every delegated task + re-execution.
+
+    The re-execution term carries gamma (extension 7.3; gamma = 1 is the paper's main model).
+    """
+    c_w = execution_cost(p, theta)
+    return (
+        (1.0 - d) * c_w
+        + d * p.c_a
+        + d * verification_cost(p, v)
+        + d * (1.0 - p.p_a) * detection(p, v, beta) * p.gamma * c_w
+    )
+
+
+def worker_utility(p: DelegationParams, d, v, beta, theta):
+    """U_w(d, v) = s_w S - l_w - C, eq (1) [P]."""
+    return p.s_w * success(p, d, v, beta) - p.l_w - cost(p, d, v, beta, theta)
+
+
+def institutional_utility(p: DelegationParams, d, v, beta, theta):
+    """U_I(d, v) = s_I S - l_I - rho C, eq (3) [P]."""
+    return p.s_I * success(p, d, v, beta) - p.l_I - p.rho * cost(p, d, v, beta, theta)
+
+
+# ---------------------------------------------------------------- affine decomposition (spec §1.4) [D]
+
+
+def coeffs(p: DelegationParams, beta, theta) -> dict:
+    """Affine coefficients of spec §1.4 [D], each broadcast to the shape of (beta, theta).
+
+    Returns dict with G (eq 7), B_w, A_I, B_I, Q0 (= U_I(0,0)), Q_pure (= U_I(1,0)), U_w0 (= U_w(0,0)).
+    """
+    beta, theta = broadcast(beta, theta)
+    c_w = execution_cost(p, theta)
+    zero = jnp.zeros_like(beta)
+    return {
+        "G": p.s_w * (p.p_a - p.p_w) + c_w - p.c_a + zero,
+        "B_w": (1.0 - p.p_a) * (p.s_w * p.p_w - p.gamma * c_w) + zero,
+        "A_I": p.s_I * (p.p_a - p.p_w) + p.rho * (c_w - p.c_a) + zero,
+        "B_I": (1.0 - p.p_a) * (p.s_I * p.p_w - p.rho * p.gamma * c_w) + zero,
+        "Q0": p.s_I * p.p_w - p.l_I - p.rho * c_w + zero,
+        "Q_pure": p.s_I * p.p_a - p.l_I - p.rho * p.c_a + zero,
+        "U_w0": p.s_w * p.p_w - p.l_w - c_w + zero,
+    }
+
+
+def verification_surplus(p: DelegationParams, v, beta, theta):
+    """phi(v) = B_w D(v; beta) - kappa(v): the gain of verifying at effort v [D]."""
+    B_w = (1.0 - p.p_a) * (p.s_w * p.p_w - p.gamma * execution_cost(p, theta))
+    return B_w * detection(p, v, beta) - verification_cost(p, v)
+
+
+def verification_surplus_slope(p: DelegationParams, v, beta, theta):
+    """phi'(v) = B_w D'(v) - kappa'(v) (decreasing in v)."""
+    B_w = (1.0 - p.p_a) * (p.s_w * p.p_w - p.gamma * execution_cost(p, theta))
+    return B_w * detection_slope(p, v, beta) - verification_cost_slope(p, v)
+
+
+def utility_scale(p: DelegationParams, theta):
+    """Magnitude of utilities at this point (for the relative tie tolerance, ERRATA 5)."""
+    return p.s_w + p.s_I + jnp.abs(execution_cost(p, theta)) + p.c_a + 1.0

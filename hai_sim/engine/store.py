@@ -1,0 +1,145 @@
+"""A sweep's results on disk (zarr v3) that resume after a crash and never mix two computations.
+
+Layout of ``path`` (a directory):
+
+* a zarr group with one array per axis (its coordinate values) and one per output, whose chunks
+  are exactly the sweep's chunks (so two processes never write the same zarr chunk);
+* ``.hai_sim/fingerprint`` — the digest of the call that created it (see
+  :func:`hai_sim.engine.provenance.fingerprint`); a call with another digest is refused;
+* ``.hai_sim/done/<chunk index>`` — an empty marker written only after that chunk's data is in
+  the arrays, so a kill at any moment never leaves a half-written chunk marked done.
+
+The xarray view of a store is ``xarray.open_zarr(path, consolidated=False, chunks=None)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+import zarr
+
+from .grid import Chunk, Grid
+
+__all__ = ["Store", "StoreMismatchError", "OutputSpec"]
+
+
+class StoreMismatchError(ValueError):
+    """The store at a path was written by a different sweep call."""
+
+
+OutputSpec = tuple[np.dtype, tuple[int, ...], tuple[str, ...]]  # dtype, trailing shape, dim names
+
+
+def _fill_value(dtype: np.dtype):
+    if dtype.kind == "f":
+        return np.nan
+    if dtype.kind == "b":
+        return False
+    return 0
+
+
+class Store:
+    """Chunked results of one sweep call at ``path``."""
+
+    def __init__(self, path: str | os.PathLike, grid: Grid, fingerprint: str):
+        self.path = Path(path)
+        self.grid = grid
+        self.fingerprint = fingerprint
+        self._meta = self.path / ".hai_sim"
+        self._done = self._meta / "done"
+        self._group = None
+
+    # -- creation and checks ---------------------------------------------------------------
+    def exists(self) -> bool:
+        return (self._meta / "fingerprint").exists()
+
+    def check(self) -> None:
+        """Raise :class:`StoreMismatchError` if the store was written by another call."""
+        found = (self._meta / "fingerprint").read_text().strip()
+        if found != self.fingerprint:
+            info = self._read_info()
+            raise StoreMismatchError(
+                f"store={str(self.path)!r} holds results of a different sweep call "
+                f"(kernel {info.get('kernel', '?')!r}, axes {info.get('axes', '?')}, seed {info.get('seed', '?')}); "
+                "its fingerprint differs in the axes, seed, metadata, chunk layout or kernel. "
+                "Use another path, or delete the store to recompute."
+            )
+
+    def _read_info(self) -> dict[str, Any]:
+        try:
+            return json.loads((self._meta / "info.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def create(self, outputs: dict[str, OutputSpec], attrs: dict[str, Any], info: dict[str, Any]) -> None:
+        """Create the arrays (fill values everywhere) and write the fingerprint last."""
+        if self.path.exists() and any(self.path.iterdir()) and not self.exists():
+            raise StoreMismatchError(
+                f"store={str(self.path)!r} exists and is not a hai_sim sweep store; refusing to overwrite it"
+            )
+        group = zarr.open_group(str(self.path), mode="w")
+        for axis in self.grid.axes:
+            if axis.categorical:
+                values = np.array(axis.values, dtype=str)
+                arr = group.create_array(axis.name, shape=values.shape, chunks=values.shape, dtype=str,
+                                         dimension_names=[axis.name])
+            else:
+                values = axis.values
+                arr = group.create_array(axis.name, shape=values.shape, chunks=values.shape, dtype=values.dtype,
+                                         dimension_names=[axis.name])
+            arr[:] = values
+        base_chunks = self.grid.storage_chunks
+        for name, (dtype, trailing, dims) in outputs.items():
+            group.create_array(
+                name,
+                shape=self.grid.shape + tuple(trailing),
+                chunks=base_chunks + tuple(trailing),
+                dtype=dtype,
+                fill_value=_fill_value(np.dtype(dtype)),
+                dimension_names=list(self.grid.names) + list(dims),
+            )
+        group.attrs.update(attrs)
+        self._done.mkdir(parents=True, exist_ok=True)
+        (self._meta / "info.json").write_text(json.dumps(info))
+        tmp = self._meta / "fingerprint.tmp"
+        tmp.write_text(self.fingerprint)
+        os.replace(tmp, self._meta / "fingerprint")
+
+    def wait_until_created(self, timeout: float = 600.0) -> None:
+        """For a process that does not create the store: wait for the creator, then check."""
+        t0 = time.monotonic()
+        while not self.exists():
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"store={str(self.path)!r} was not created within {timeout:.0f} s")
+            time.sleep(0.2)
+        self.check()
+
+    # -- chunks ------------------------------------------------------------------------------
+    def is_done(self, chunk: Chunk) -> bool:
+        return (self._done / str(chunk.index)).exists()
+
+    def done_count(self) -> int:
+        return sum(1 for _ in self._done.iterdir()) if self._done.exists() else 0
+
+    def write(self, chunk: Chunk, outputs: dict[str, np.ndarray]) -> None:
+        """Write one chunk's data (shape = the chunk's region + trailing dims), then mark it done."""
+        if self._group is None:
+            self._group = zarr.open_group(str(self.path), mode="r+")
+        region = self.grid.chunk_region(chunk)
+        for name, values in outputs.items():
+            self._group[name][region] = values
+        (self._done / str(chunk.index)).touch()
+
+    # -- reading -------------------------------------------------------------------------------
+    def to_dataset(self) -> xr.Dataset:
+        ds = xr.open_zarr(str(self.path), consolidated=False, chunks=None)
+        for axis in self.grid.axes:
+            if axis.categorical:  # zarr returns a variable-width string dtype; match in-memory results
+                ds = ds.assign_coords({axis.name: np.array(axis.values, dtype=str)})
+        return ds

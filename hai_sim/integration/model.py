@@ -1,0 +1,299 @@
+"""Job success probability P = Pr[Err <= tau] (spec §1.4-1.5, §2).
+
+Methods (static, resolved before tracing):
+
+* ``"exact"``: Gil-Pelaez inversion of the characteristic function of the affine Err with bounded
+  uniform noise (spec §2.1), returning 0/1 where the standardised distance |z| > 12 (ERRATA 3);
+* ``"clt"`` and ``"edgeworth"``: normal approximation and its Edgeworth correction (spec §2.2),
+  any noise law with affine aggregators;
+* ``"fft"``: numerical convolution of the terms' densities (spec §2.3), any noise law with mean g, f
+  and h in {mean, lambda, max};
+* ``"mc"``: Monte Carlo with the quantile coupling (spec §2.4), any aggregators; returns
+  :class:`MCResult` (p, se).
+
+An unsupported combination of method, law and aggregator is a ValueError (ERRATA Inputs 2).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import ndtr
+
+from hai_sim.engine.validate import check_choice, check_range
+from hai_sim.integration.params import Job, Worker, validate_job, validate_worker
+from hai_sim.integration.profiles import subskill_cdf, subskill_moments, subskill_quantile, subskill_support
+
+METHODS = ("exact", "clt", "edgeworth", "fft", "mc")
+
+# Beyond |z| = 12 Hoeffding bounds the tail below 4e-11 while the fixed quadrature starts to alias
+# (ERRATA 3): the exact kernel returns 0 or 1 there.
+Z_CLAMP = 12.0
+
+
+class MCResult(NamedTuple):
+    """Monte Carlo estimate of P and its standard error sqrt(P (1 - P) / N)."""
+
+    p: jax.Array
+    se: jax.Array
+
+
+def skill_weights(job: Job):
+    """(n,) weights w_j = sum_i f_i A_ij / sum_j' A_ij' of each skill in a mean-type Err (sum 1) [D]."""
+    rows = job.A / jnp.sum(job.A, axis=1, keepdims=True)
+    tw = job.task_weights / jnp.sum(job.task_weights)
+    return tw @ rows
+
+
+def affine_coefficients(job: Job):
+    """(2, n) coefficients c_{jl} = w_j kappa_{jl} of zeta_{jl} in the affine Err (spec §1.5).
+
+    kappa = (1/2, 1/2) for h = "mean", (lambda_j, 1 - lambda_j) for h = "lambda". ValueError for a
+    non-affine job (h in {max, either}, g or f = max).
+    """
+    if not job.affine:
+        raise ValueError(
+            f"aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}): Err is affine only for h in "
+            "('mean', 'lambda') with g = f = 'mean'"
+        )
+    w = skill_weights(job)
+    if job.h == "mean":
+        kappa = jnp.full((2,) + w.shape, 0.5)
+    else:
+        kappa = jnp.stack([job.lam, 1.0 - job.lam])
+    return w * kappa
+
+
+def err_moments(job: Job, worker: Worker):
+    """(mean, variance, third cumulant, fourth cumulant) of the affine Err, each a scalar [D]."""
+    coef = affine_coefficients(job)
+    m, v, k3, k4 = subskill_moments(worker, job.s)
+    # zeta = 1 - X flips the sign of odd cumulants.
+    return (
+        jnp.sum(coef * (1.0 - m)),
+        jnp.sum(coef**2 * v),
+        -jnp.sum(coef**3 * k3),
+        jnp.sum(coef**4 * k4),
+    )
+
+
+def standardized_distance(job: Job, worker: Worker):
+    """z = (tau - E[Err]) / sd(Err) (+-inf when sd = 0), the argument of the CLT form."""
+    mean, var, _, _ = err_moments(job, worker)
+    sd = jnp.sqrt(var)
+    x = job.tau - mean
+    return jnp.where(sd > 0, x / jnp.where(sd > 0, sd, 1.0), jnp.where(x >= 0, jnp.inf, -jnp.inf))
+
+
+def _phi(z):
+    return jnp.exp(-0.5 * z * z) / jnp.sqrt(2.0 * jnp.pi)
+
+
+def p_clt(job: Job, worker: Worker):
+    """P by the normal approximation Phi(z) (spec §2.2); 1[E Err <= tau] when sd = 0."""
+    return ndtr(standardized_distance(job, worker))
+
+
+def p_edgeworth(job: Job, worker: Worker):
+    """P by the two-term Edgeworth expansion of the CDF of Err (spec §2.2)."""
+    mean, var, k3, k4 = err_moments(job, worker)
+    live = var > 0
+    sd = jnp.sqrt(jnp.where(live, var, 1.0))
+    x = job.tau - mean
+    z = x / sd
+    g3, g4 = k3 / sd**3, k4 / sd**4
+    he2, he3, he5 = z**2 - 1.0, z**3 - 3.0 * z, z**5 - 10.0 * z**3 + 15.0 * z
+    p = ndtr(z) - _phi(z) * (g3 / 6.0 * he2 + g4 / 24.0 * he3 + g3**2 / 72.0 * he5)
+    return jnp.where(live, p, (x >= 0).astype(p.dtype))
+
+
+@partial(jax.jit, static_argnums=0)
+def _gauss_legendre01(n_nodes: int):
+    # Static node count: the numpy call runs once per size at trace time.
+    u, w = np.polynomial.legendre.leggauss(n_nodes)
+    return jnp.asarray((u + 1.0) / 2.0), jnp.asarray(w / 2.0)
+
+
+def p_exact(job: Job, worker: Worker, *, n_nodes: int = 800, t_max: float = 40.0):
+    """P by Gil-Pelaez inversion, uniform noise and affine aggregators (spec §2.1, ERRATA 3).
+
+    ``P = 1/2 + (1/pi) int_0^T sin(t x) prod_k sinc(b_k t) / t dt`` with x = tau - E[Err],
+    b_k = c_k sigma_l r_k, Gauss-Legendre with ``n_nodes`` nodes on [0, T = t_max / sd]. Returns
+    0 or 1 for |z| > 12 and 1[E Err <= tau] when sd = 0. Scalar float64.
+    """
+    if worker.law1 != "uniform" or worker.law2 != "uniform":
+        raise ValueError(
+            f"method='exact': noise laws ({worker.law1!r}, {worker.law2!r}) unsupported; the exact "
+            "inversion needs law='uniform' at both levels (use method='fft' or 'mc')"
+        )
+    coef = affine_coefficients(job)
+    mean, _, _, _ = subskill_moments(worker, job.s)
+    sig = jnp.stack([worker.sigma1, worker.sigma2])[:, None]
+    b = (coef * sig * jnp.minimum(mean, 1.0 - mean)).reshape(-1)
+    var = jnp.sum(b**2) / 3.0
+    live = var > 0
+    sd = jnp.sqrt(jnp.where(live, var, 1.0))
+    x = job.tau - jnp.sum(coef * (1.0 - mean))
+    z = x / sd
+    u, wq = _gauss_legendre01(n_nodes)
+    T = t_max / sd
+    t = T * u
+    cf = jnp.prod(jnp.sinc(b[:, None] * t[None, :] / jnp.pi), axis=0)
+    integral = T * jnp.sum(wq * jnp.sin(t * x) / t * cf)
+    p = 0.5 + integral / jnp.pi
+    tail = (z > 0).astype(p.dtype)
+    p = jnp.where(jnp.abs(z) > Z_CLAMP, tail, p)
+    return jnp.where(live, p, (x >= 0).astype(p.dtype))
+
+
+def _fft_terms(job: Job, worker: Worker):
+    """Per-term (centre, CDF of the centred term, range, variance bound) for the FFT method."""
+    if job.g != "mean" or job.f != "mean" or job.h == "either":
+        raise ValueError(
+            f"method='fft': aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}) unsupported; it "
+            "needs g = f = 'mean' and h in ('mean', 'lambda', 'max') (use method='mc')"
+        )
+    mean, var, _, _ = subskill_moments(worker, job.s)
+    lo, hi = subskill_support(worker, job.s)
+    if job.h == "max":
+        w = skill_weights(job)
+        centre = w * jnp.maximum(1.0 - mean[0], 1.0 - mean[1])
+        width = w * jnp.maximum(hi[0] - lo[0], hi[1] - lo[1])
+        # Var max(Z1, Z2) <= Var Z1 + Var Z2 for independent Z (Efron-Stein): a safe grid size.
+        var_bound = w**2 * (var[0] + var[1])
+        safe_w = jnp.where(w > 0, w, 1.0)
+
+        def cdf(y):  # y: (n, G) offsets from the centre
+            q = (centre[:, None] + y) / safe_w[:, None]
+            xs = jnp.stack([1.0 - q, 1.0 - q])
+            tail = 1.0 - subskill_cdf(worker, job.s, xs)  # Pr[X >= 1 - q] = Pr[zeta <= q]
+            return jnp.where(w[:, None] > 0, tail[0] * tail[1], (y >= 0).astype(float))
+
+        return jnp.sum(centre), cdf, jnp.max(width), jnp.sum(var_bound)
+    coef = affine_coefficients(job)
+    centre = coef * (1.0 - mean)
+    safe_c = jnp.where(coef > 0, coef, 1.0)
+
+    def cdf(y):  # y: (2, n, G)
+        xs = mean[..., None] - y / safe_c[..., None]
+        tail = 1.0 - subskill_cdf(worker, job.s, xs)  # Pr[c (1 - X) - centre <= y]
+        return jnp.where(coef[..., None] > 0, tail, (y >= 0).astype(float)).reshape(-1, y.shape[-1])
+
+    return jnp.sum(centre), cdf, jnp.max(coef * (hi - lo)), jnp.sum(coef**2 * var)
+
+
+def p_fft(job: Job, worker: Worker, *, grid_size: int = 4096):
+    """P by convolving the terms' lattice masses with FFTs (spec §2.3); any noise law.
+
+    Each term's centred law is discretised to exact bin masses on a common lattice of
+    ``grid_size`` points covering +-(8 sd + largest term range); the CDF of the sum is linearly
+    interpolated at tau - sum of centres. Error O(spacing^2). Scalar float64.
+    """
+    total_centre, cdf, width, var_bound = _fft_terms(job, worker)
+    sd = jnp.sqrt(var_bound)
+    half = jnp.maximum(8.0 * sd + width, 1e-12)
+    delta = 2.0 * half / grid_size
+    k = jnp.arange(grid_size) - grid_size // 2
+    edges = (k[:, None] + jnp.array([-0.5, 0.5])[None, :]) * delta  # (G, 2)
+    shape = (2, job.n) if job.h != "max" else (job.n,)
+    lo_edge = jnp.broadcast_to(edges[:, 0], shape + (grid_size,))
+    hi_edge = jnp.broadcast_to(edges[:, 1], shape + (grid_size,))
+    mass = cdf(hi_edge) - cdf(lo_edge)  # (K, G), lattice k * delta
+    spectrum = jnp.prod(jnp.fft.rfft(jnp.fft.ifftshift(mass, axes=-1), axis=-1), axis=0)
+    total = jnp.fft.fftshift(jnp.fft.irfft(spectrum, n=grid_size))
+    cum = jnp.cumsum(total)  # cum[i] = Pr[S <= (k_i + 1/2) delta]
+    x = job.tau - total_centre
+    pos = x / delta - 0.5 + grid_size // 2
+    p = jnp.interp(pos, jnp.arange(grid_size, dtype=pos.dtype), cum, left=0.0, right=1.0)
+    return jnp.clip(p, 0.0, 1.0)
+
+
+def job_error(job: Job, worker: Worker, U):
+    """Err for uniforms ``U`` of shape (N, 2, n) via the quantile coupling (spec §2.4); (N,)."""
+    X = subskill_quantile(worker, job.s, U)
+    z1, z2 = 1.0 - X[..., 0, :], 1.0 - X[..., 1, :]
+    if job.h == "mean":
+        H = 0.5 * (z1 + z2)
+    elif job.h == "lambda":
+        H = job.lam * z1 + (1.0 - job.lam) * z2
+    elif job.h == "max":
+        H = jnp.maximum(z1, z2)
+    else:
+        H = 1.0 - X[..., 0, :] * X[..., 1, :]
+    if job.g == "mean":
+        G = H @ (job.A / jnp.sum(job.A, axis=1, keepdims=True)).T
+    else:
+        # One task at a time keeps memory at N x n rather than N x m x n.
+        G = jax.lax.map(lambda row: jnp.max(jnp.where(row > 0, H, -jnp.inf), axis=-1), job.A).T
+    if job.f == "mean":
+        return G @ (job.task_weights / jnp.sum(job.task_weights))
+    return jnp.max(G, axis=-1)
+
+
+def p_mc_uniforms(job: Job, worker: Worker, U) -> MCResult:
+    """Monte Carlo P from given uniforms ``U`` (N, 2, n): common random numbers across calls.
+
+    With the same U the estimate is exactly monotone in every ability parameter (spec §2.4).
+    """
+    p = jnp.mean((job_error(job, worker, U) <= job.tau).astype(float))
+    return MCResult(p, jnp.sqrt(p * (1.0 - p) / U.shape[0]))
+
+
+def p_mc(job: Job, worker: Worker, key, n_samples: int = 100_000) -> MCResult:
+    """Monte Carlo P with ``n_samples`` draws from ``key`` (same key => common random numbers)."""
+    U = jax.random.uniform(key, (n_samples, 2, job.n), dtype=jnp.result_type(float))
+    return p_mc_uniforms(job, worker, U)
+
+
+def check_method(job: Job, worker: Worker, method: str) -> None:
+    """ValueError for an unknown method or an unsupported (method, law, aggregator) combination."""
+    check_choice("method", method, METHODS)
+    laws = (worker.law1, worker.law2)
+    if method in ("exact", "clt", "edgeworth") and not job.affine:
+        raise ValueError(
+            f"method={method!r}: aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}) unsupported; "
+            "it needs h in ('mean', 'lambda') and g = f = 'mean' (use method='fft' or 'mc')"
+        )
+    if method == "exact" and laws != ("uniform", "uniform"):
+        raise ValueError(f"method='exact': noise laws {laws} unsupported; it needs 'uniform' at both levels (use 'fft' or 'mc')")
+    if method == "fft" and (job.g != "mean" or job.f != "mean" or job.h == "either"):
+        raise ValueError(
+            f"method='fft': aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}) unsupported; "
+            "it needs g = f = 'mean' and h in ('mean', 'lambda', 'max') (use method='mc')"
+        )
+
+
+def success_probability(job: Job, worker: Worker, method: str = "exact", *, key=None,
+                        n_samples: int = 100_000, n_nodes: int = 800, grid_size: int = 4096):
+    """Job success probability P(alpha_1, alpha_2, h, g, f, tau) = Pr[Err <= tau] [P].
+
+    Args:
+        job, worker: the pytrees (validated here when concrete).
+        method: "exact" | "clt" | "edgeworth" | "fft" | "mc" (see module docstring).
+        key: PRNG key, required for "mc" (the same key gives common random numbers).
+        n_samples, n_nodes, grid_size: sizes for mc, exact and fft (static ints).
+    Returns:
+        a float64 scalar, or :class:`MCResult` (p, se) for "mc". Works under jit/vmap; grad for
+        clt, edgeworth, exact (inside the |z| <= 12 band) and fft.
+    """
+    validate_job(job)
+    validate_worker(worker)
+    check_method(job, worker, method)
+    if method == "exact":
+        check_range("n_nodes", n_nodes, 16, None)
+        return p_exact(job, worker, n_nodes=n_nodes)
+    if method == "clt":
+        return p_clt(job, worker)
+    if method == "edgeworth":
+        return p_edgeworth(job, worker)
+    if method == "fft":
+        check_range("grid_size", grid_size, 64, None)
+        return p_fft(job, worker, grid_size=grid_size)
+    if key is None:
+        raise ValueError("method='mc': key=None; pass a jax.random.key")
+    check_range("n_samples", n_samples, 1, None)
+    return p_mc(job, worker, key, n_samples)

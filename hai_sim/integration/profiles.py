@@ -1,0 +1,164 @@
+"""Ability profiles and noise laws (spec §1.3): mean ability, moments, CDF and quantile of X.
+
+Per-level primitives take the static family name and float arrays that broadcast together; the
+``subskill_*`` functions apply a :class:`Worker`'s two levels to the (2, n) difficulty array of a
+job, returning (2, n) arrays (row 0 decision level, row 1 action level).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+from jax.scipy.special import ndtr, ndtri
+
+# Truncation limits in standard units beyond which the normal density is exactly 0 in float64:
+# clipping there keeps alpha**k * phi(alpha) finite (0, not inf * 0) as sigma -> 0.
+_Z_CLIP = 40.0
+
+
+def ability_mean(profile: str, a, c, beta, s):
+    """Mean ability E(s): linear ``c - (1 - a) s`` or polynomial ``1 - s**beta`` [P].
+
+    0**0 = 1 (ERRATA 7), computed with a safe power so that d/d beta is finite at s = 0.
+    """
+    if profile == "linear":
+        return c - (1.0 - a) * s
+    if profile == "polynomial":
+        pos = s > 0
+        power = jnp.where(pos, jnp.where(pos, s, 1.0) ** beta, jnp.where(beta == 0, 1.0, 0.0))
+        return 1.0 - power
+    raise ValueError(f"profile={profile!r}: must be one of 'linear', 'polynomial'")
+
+
+def _tn_standard(E, sigma):
+    """Standardised truncation limits (alpha, beta), mass Z and a safe sigma (1 where sigma = 0)."""
+    sig = jnp.where(sigma > 0, sigma, 1.0)
+    al = jnp.clip(-E / sig, -_Z_CLIP, 0.0)
+    be = jnp.clip((1.0 - E) / sig, 0.0, _Z_CLIP)
+    return al, be, ndtr(be) - ndtr(al), sig
+
+
+def _phi(x):
+    return jnp.exp(-0.5 * x * x) / jnp.sqrt(2.0 * jnp.pi)
+
+
+def law_moments(law: str, E, sigma):
+    """Mean, variance, third and fourth cumulants of X for noise ``law`` at mean ability E [D].
+
+    uniform: X = E + min(E, 1 - E) U, U ~ Unif[-sigma, sigma];
+    truncnorm: X ~ N(E, sigma^2) conditioned on [0, 1] [R] (its mean is not E unless E = 1/2).
+    """
+    if law == "uniform":
+        r = jnp.minimum(E, 1.0 - E)
+        b2 = (sigma * r) ** 2
+        return E, b2 / 3.0, jnp.zeros_like(b2), -2.0 * b2 * b2 / 15.0
+    if law == "truncnorm":
+        al, be, Z, sig = _tn_standard(E, sigma)
+        pa, pb = _phi(al), _phi(be)
+        # Raw moments of the standard normal truncated to [al, be]: m_k = (k-1) m_{k-2} + (al^{k-1} phi(al) - be^{k-1} phi(be)) / Z.
+        m1 = (pa - pb) / Z
+        m2 = 1.0 + (al * pa - be * pb) / Z
+        m3 = 2.0 * m1 + (al**2 * pa - be**2 * pb) / Z
+        m4 = 3.0 * m2 + (al**3 * pa - be**3 * pb) / Z
+        c2 = m2 - m1**2
+        c3 = m3 - 3.0 * m1 * m2 + 2.0 * m1**3
+        c4 = m4 - 4.0 * m1 * m3 + 6.0 * m1**2 * m2 - 3.0 * m1**4
+        k4 = c4 - 3.0 * c2**2
+        live = sigma > 0
+        return (
+            jnp.where(live, E + sig * m1, E),
+            jnp.where(live, sig**2 * c2, 0.0),
+            jnp.where(live, sig**3 * c3, 0.0),
+            jnp.where(live, sig**4 * k4, 0.0),
+        )
+    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+
+
+def law_quantile(law: str, E, sigma, u):
+    """Quantile Q(u) of X, non-decreasing in E (stochastic dominance, spec §1.3) and in u."""
+    if law == "uniform":
+        return E + sigma * jnp.minimum(E, 1.0 - E) * (2.0 * u - 1.0)
+    if law == "truncnorm":
+        al, be, Z, sig = _tn_standard(E, sigma)
+        # Work from the nearer end of [0, 1] so that ndtri never sees a probability rounded to 1.
+        lower = E + sig * ndtri(jnp.clip(ndtr(al) + u * Z, 1e-300, 1.0))
+        upper = E - sig * ndtri(jnp.clip(ndtr(-be) + (1.0 - u) * Z, 1e-300, 1.0))
+        q = jnp.where(E <= 0.5, lower, upper)
+        return jnp.where(sigma > 0, jnp.clip(q, 0.0, 1.0), E)
+    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+
+
+def law_cdf(law: str, E, sigma, x):
+    """CDF Pr[X <= x] of the performance X (a step at E when the noise vanishes)."""
+    if law == "uniform":
+        half = sigma * jnp.minimum(E, 1.0 - E)
+        safe = jnp.where(half > 0, half, 1.0)
+        return jnp.where(half > 0, jnp.clip((x - E) / (2.0 * safe) + 0.5, 0.0, 1.0), (x >= E).astype(float))
+    if law == "truncnorm":
+        al, be, Z, sig = _tn_standard(E, sigma)
+        zx = jnp.clip((x - E) / sig, al, be)
+        return jnp.where(sigma > 0, jnp.clip((ndtr(zx) - ndtr(al)) / Z, 0.0, 1.0), (x >= E).astype(float))
+    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+
+
+def law_support(law: str, E, sigma):
+    """(lo, hi): an interval holding all of X's mass."""
+    if law == "uniform":
+        half = sigma * jnp.minimum(E, 1.0 - E)
+        return E - half, E + half
+    if law == "truncnorm":
+        return jnp.where(sigma > 0, 0.0, E), jnp.where(sigma > 0, 1.0, E)
+    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+
+
+def _per_level(worker, fn):
+    rows = [fn(worker.level(l), l - 1) for l in (1, 2)]
+    if isinstance(rows[0], tuple):
+        return tuple(jnp.stack([r0, r1]) for r0, r1 in zip(*rows))
+    return jnp.stack(rows)
+
+
+def subskill_means(worker, s):
+    """(2, n) mean abilities E_l(s_{jl}) (the location of X; not E[X] for the truncated normal)."""
+    return _per_level(worker, lambda p, i: ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i]))
+
+
+def subskill_moments(worker, s):
+    """(mean, var, k3, k4) of X_{jl}, each (2, n)."""
+
+    def level(p, i):
+        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
+        return law_moments(p["law"], E, p["sigma"])
+
+    return _per_level(worker, level)
+
+
+def subskill_quantile(worker, s, u):
+    """X_{jl} = Q_{jl}(u) for uniforms ``u`` of shape (..., 2, n); returns the same shape."""
+
+    def level(p, i):
+        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
+        return law_quantile(p["law"], E, p["sigma"], u[..., i, :])
+
+    return jnp.stack([level(worker.level(l), l - 1) for l in (1, 2)], axis=-2)
+
+
+def subskill_cdf(worker, s, x):
+    """Pr[X_{jl} <= x] for x of shape (2, n, ...) (trailing axes broadcast over evaluation points)."""
+
+    def level(p, i):
+        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
+        extra = x.ndim - 2
+        shape = E.shape + (1,) * extra
+        return law_cdf(p["law"], E.reshape(shape), jnp.reshape(p["sigma"], ()), x[i])
+
+    return jnp.stack([level(worker.level(l), l - 1) for l in (1, 2)])
+
+
+def subskill_support(worker, s):
+    """(lo, hi), each (2, n): intervals holding all the mass of X_{jl}."""
+
+    def level(p, i):
+        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
+        return law_support(p["law"], E, p["sigma"])
+
+    return _per_level(worker, level)
