@@ -215,7 +215,7 @@ def validate_job(job: Job) -> Job:
         empty = np.flatnonzero(np.asarray(job.A).sum(axis=1) <= 0)
         if empty.size:
             raise ValueError(f"A: task {int(empty[0])} is empty (row sum 0); every task needs at least one skill")
-    if is_concrete(job.task_weights) and float(np.sum(job.task_weights)) <= 0:
+    if is_concrete(job.task_weights) and float(np.asarray(job.task_weights).sum()) <= 0:
         raise ValueError("task_weights: sum is 0; need a positive total weight")
     return job
 
