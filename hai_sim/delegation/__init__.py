@@ -25,7 +25,6 @@ from .model import (
     worker_utility,
 )
 from .params import DelegationParams, make_params
-from .roots import bisect
 from .solve import (
     COMPLIANCE_LABELS,
     QUALITY_LABELS,
@@ -41,7 +40,7 @@ from .solve import (
 from .theory import regime_from_separatrices, separatrices, theta_tau, theta_zero
 
 __all__ = [
-    "COMPLIANCE_LABELS", "QUALITY_LABELS", "REGIMES", "DelegationParams", "bisect", "coeffs", "cost",
+    "COMPLIANCE_LABELS", "QUALITY_LABELS", "REGIMES", "DelegationParams", "coeffs", "cost",
     "delegated_quality", "delegation_gain_I", "detection", "execution_cost", "has_closed_form",
     "institutional_utility", "make_params", "max_delegation_gain", "quality", "regime_from_separatrices",
     "separatrices", "success", "theta_tau", "theta_zero", "verification_cost", "verification_surplus",

@@ -1,9 +1,10 @@
 """Vectorised bracketed bisection with implicit-function derivatives.
 
-Written locally because ``hai_sim.engine.phase.bisect`` did not exist when this package was
-written; it has the same semantics (root of an elementwise monotone function on a bracket,
-derivative by the implicit-function rule, never by differentiating through the loop, which would
-give exactly zero: the bisection output is piecewise constant in the parameters).
+Same semantics as ``hai_sim.engine.phase.bisect`` (root of an elementwise monotone function on a
+bracket, derivative by the implicit-function rule, never by differentiating through the loop,
+which gives exactly zero) except that it never returns NaN: the engine's version returns NaN
+where there is no sign change, and that NaN poisons reverse-mode gradients through the
+``jnp.where`` that selects the corner solutions v* = 0 / v* = V (0 * NaN in the transpose).
 """
 
 from __future__ import annotations
@@ -56,16 +57,3 @@ def _bisect_jvp(g, iters, primals, tangents):
     _, g_x = jax.jvp(lambda xx: g(xx, *args), (x,), (jnp.ones_like(x),))
     ok = g_x != 0
     return x, jnp.where(ok, -g_dot / jnp.where(ok, g_x, 1.0), 0.0)
-
-
-def bisect(g, lo, hi, *, args=(), iters=64):
-    """Public form: root of monotone ``g(x, *args)`` in [lo, hi]; NaN where g has no sign change.
-
-    Differentiable w.r.t. ``args`` by the implicit-function rule. Shapes broadcast elementwise.
-    """
-    lo = jnp.asarray(lo, dtype=jnp.result_type(float))
-    hi = jnp.asarray(hi, dtype=jnp.result_type(float))
-    x = bisect_bracketed(g, lo, hi, tuple(args), iters)
-    g_lo, g_hi = g(lo, *args), g(hi, *args)
-    bracketed = jnp.sign(g_lo) * jnp.sign(g_hi) <= 0
-    return jnp.where(bracketed, x, jnp.nan)

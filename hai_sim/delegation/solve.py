@@ -16,6 +16,8 @@ Compliance labels: 0 stays unqualified (max(Q, Q0) < tau), 1 gain (Q0 < tau <= Q
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 
@@ -114,6 +116,11 @@ def vstar(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int 
     """
     method = resolve_method(p, method)
     m.check_abilities(beta, theta)
+    return _vstar_core(p, beta, theta, method, iters)
+
+
+@partial(jax.jit, static_argnums=(3, 4))
+def _vstar_core(p, beta, theta, method, iters):
     beta, theta = m.broadcast(beta, theta)
     B_w = m.coeffs(p, beta, theta)["B_w"]
     if method == "closed":
@@ -140,6 +147,11 @@ def worker_action(p: DelegationParams, beta, theta, *, method: str = "auto", ite
     """
     method = resolve_method(p, method)
     m.check_abilities(beta, theta)
+    return _worker_action_core(p, beta, theta, method, iters)
+
+
+@partial(jax.jit, static_argnums=(3, 4))
+def _worker_action_core(p, beta, theta, method, iters):
     beta, theta = m.broadcast(beta, theta)
     c = m.coeffs(p, beta, theta)
     v_star = (
@@ -176,7 +188,14 @@ def quality(p: DelegationParams, beta, theta, tau=None, *, method: str = "auto",
     if tau is None:
         tau = p.tau
     check_range("tau", tau)
-    a = worker_action(p, beta, theta, method=method, iters=iters)
+    method = resolve_method(p, method)
+    m.check_abilities(beta, theta)
+    return _quality_core(p, beta, theta, tau, method, iters)
+
+
+@partial(jax.jit, static_argnums=(4, 5))
+def _quality_core(p, beta, theta, tau, method, iters):
+    a = _worker_action_core(p, beta, theta, method, iters)
     beta, theta = m.broadcast(beta, theta)
     c = m.coeffs(p, beta, theta)
     dQ = a["d"] * _delta_I(p, c, a["v_star"], beta)

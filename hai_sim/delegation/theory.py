@@ -9,6 +9,9 @@ Bisections run over beta in [BETA_MIN, BETA_MAX] in log scale.
 
 from __future__ import annotations
 
+from functools import partial
+
+import jax
 import jax.numpy as jnp
 
 from hai_sim.engine.validate import check_choice, check_range
@@ -216,6 +219,12 @@ def separatrices(p: DelegationParams, thetas, tau=None, *, method: str = "auto",
         tau = p.tau
     check_range("tau", tau)
     check_range("thetas", thetas)
+    solve.resolve_method(p, inner)
+    return _separatrices_core(p, thetas, tau, method, inner)
+
+
+@partial(jax.jit, static_argnums=(3, 4))
+def _separatrices_core(p, thetas, tau, method, inner):
     theta = jnp.asarray(thetas, dtype=jnp.result_type(float))
     tau = jnp.asarray(tau, dtype=theta.dtype)
     if method == "closed":
