@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,10 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------
     def to_dataset(self) -> xr.Dataset:
-        ds = xr.open_zarr(str(self.path), consolidated=False, chunks=None)
+        with warnings.catch_warnings():
+            # zarr notes that .hai_sim/ is not part of its hierarchy; that is by design.
+            warnings.filterwarnings("ignore", message=".*not recognized as a component of a Zarr hierarchy")
+            ds = xr.open_zarr(str(self.path), consolidated=False, chunks=None)
         for axis in self.grid.axes:
             if axis.categorical:  # zarr returns a variable-width string dtype; match in-memory results
                 ds = ds.assign_coords({axis.name: np.array(axis.values, dtype=str)})
