@@ -1,0 +1,370 @@
+"""Dynamic programmes: Prop 1 (short run), Prop 2 (job design), exact long run, frozen-job short run.
+
+All kernels take one firm (fields of shape (N,)) and a scalar alpha; ``jax.vmap`` batches firms,
+alphas and hand-off scales. Loops over steps are unrolled in Python (the padded length N is
+static): on CPU this beats ``vmap(scan)`` because each step only touches the k candidates that
+exist at step k. Modes and cuts come from back-pointers, never from autodiff (ERRATA 6).
+
+Exact long run [X, ERRATA 2]. A job is a contiguous segment of steps; its best cost
+``min_T C_T (T_T + tH_e)`` is attained at a vertex of the lower-left convex hull of the achievable
+(skill C, time T) pairs of the segment's strategies. We find *every* such vertex by recursive
+bisection on the slope (Eisner–Severance / NISE): start from the two lexicographic extremes (least
+C, least T); for an interval between vertices a and b, solve the weighted DP ``min lam C + T`` at
+the slope ``lam`` of the chord; a point strictly below the chord is a new vertex and splits the
+interval, otherwise the edge is final. No lambda grid, hence invariant to the units of time and
+wages. The stack of open intervals has a fixed capacity (static); if it ever overflows the result
+is flagged (``exact=False``) and, on concrete inputs, :func:`long_run` reruns with twice the
+capacity, so host calls are exact for every n.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hai_sim.chaining.cost import BIG, chain_time
+from hai_sim.chaining.params import Instance, check_alpha
+from hai_sim.engine.validate import check_range, is_concrete
+
+_TIE = 1e-12
+
+
+def _prefix(x):
+    return jnp.concatenate([jnp.zeros((1,), x.dtype), jnp.cumsum(x)])
+
+
+def _backtrack_modes(choices, N):
+    """Modes (N,) from Prop-1 style choices: choices[k-1] = 0 manual, j + 1 = chain from step j."""
+    cursor = jnp.asarray(N)
+    modes = [None] * N
+    for k in range(N, 0, -1):
+        at = k == cursor
+        ch = choices[k - 1]
+        manual = ch == 0
+        modes[k - 1] = jnp.where(at, jnp.where(manual, 0, 1), 2)
+        cursor = jnp.where(at, jnp.where(manual, k - 1, ch - 1), cursor)
+    return jnp.stack(modes).astype(jnp.int32)
+
+
+def _weighted_prop1(tM_w, tA_w, Dp, log_alpha, mask, job):
+    """min over strategies of sum of weighted task times; chains stay inside one job (``job`` ids).
+
+    Returns (value, choices) with choices (N,) int: 0 manual, j + 1 = chain over steps j..k-1.
+    """
+    N = tM_w.shape[0]
+    g = [jnp.zeros((), tM_w.dtype)]
+    choices = []
+    for k in range(1, N + 1):
+        gj = jnp.stack(g)
+        t_chain = chain_time(tA_w[k - 1], log_alpha, Dp[k] - Dp[:k])
+        ok = mask[k - 1] & (job[:k] == job[k - 1])
+        cand = jnp.concatenate([(g[k - 1] + tM_w[k - 1])[None], jnp.where(ok, gj + t_chain, BIG)])
+        idx = jnp.argmin(cand)
+        g.append(cand[idx])
+        choices.append(idx)
+    return g[N], jnp.stack(choices)
+
+
+def short_run(inst: Instance, alpha):
+    """Proposition 1 [D, spec §2.2]: least expected time of one job at unit wage (eq 4).
+
+    ``g(k) = min{ g(k-1) + tM_k, min_j g(j) + tA_k / prod_{i=j+1..k} q_i }``.
+
+    Args:
+        inst: :class:`Instance`, fields (N,).
+        alpha: scalar in (0, 1].
+    Returns:
+        (g_n, modes): float64 scalar and int32 (N,) modes from back-pointers (0 manual,
+        1 augmented goal, 2 automated; padded steps manual). Ties go to the manual option, then
+        to the longest chain candidate listed first (earliest start).
+    """
+    check_alpha(alpha)
+    N = inst.n_pad
+    value, choices = _weighted_prop1(inst.tM, inst.tA, _prefix(inst.d), jnp.log(alpha), inst.mask,
+                                     jnp.zeros((N,), jnp.int32))
+    return value, _backtrack_modes(choices, N)
+
+
+def _job_design_core(c, t, tH, mask):
+    m = c.shape[0]
+    Cp, Tp = _prefix(c), _prefix(t)
+    f = [jnp.zeros((), c.dtype)]
+    bp = []
+    for l in range(1, m + 1):
+        fj = jnp.stack(f)
+        cand = fj + (Cp[l] - Cp[:l]) * (Tp[l] - Tp[:l] + tH[l - 1])
+        idx = jnp.argmin(cand)
+        f.append(cand[idx])
+        bp.append(idx)
+    cursor = jnp.asarray(m)
+    cuts = [None] * (m - 1)
+    for l in range(m, 0, -1):
+        at = l == cursor
+        if l < m:
+            cuts[l - 1] = at
+        cursor = jnp.where(at, bp[l - 1], cursor)
+    if m == 1:
+        return f[m], jnp.zeros((0,), jnp.int32)
+    cuts = jnp.stack(cuts) & mask[1:]
+    return f[m], cuts.astype(jnp.int32)
+
+
+def job_design(c, t, tH, mask=None):
+    """Proposition 2 [D, spec §2.3]: least wage bill of a fixed task sequence over job designs.
+
+    ``f(l) = min_{j<l} f(j) + (Cp_l - Cp_j)(Tp_l - Tp_j + tH_l)``.
+
+    Args:
+        c, t: task skills and times, shape (m,) (>= 0; padded tasks 0).
+        tH: hand-off after each task, length m - 1 or m (last entry 0).
+        mask: optional bool (m,) marking real tasks (padding at the end).
+    Returns:
+        (cost, cuts): float64 scalar; int32 (m - 1,) with cuts[i] = 1 when a job ends after task i.
+    """
+    c = jnp.asarray(c, dtype=float)
+    t = jnp.asarray(t, dtype=float)
+    tH = jnp.asarray(tH, dtype=float)
+    m = c.shape[-1]
+    if t.shape[-1] != m:
+        raise ValueError(f"t has length {t.shape[-1]}: expected m = {m} (the length of c)")
+    if tH.shape[-1] == m - 1:
+        tH = jnp.concatenate([tH, jnp.zeros((1,), tH.dtype)])
+    elif tH.shape[-1] != m:
+        raise ValueError(f"tH has length {tH.shape[-1]}: expected m - 1 = {m - 1} or m = {m}")
+    elif is_concrete(tH) and float(tH[-1]) != 0.0:
+        raise ValueError(f"tH[{m - 1}]={float(tH[-1])!r}: the hand-off after the last task must be 0")
+    check_range("c", c, 0.0, None)
+    check_range("t", t, 0.0, None)
+    check_range("tH", tH, 0.0, None)
+    mask = jnp.ones((m,), bool) if mask is None else jnp.asarray(mask, bool)
+    return _job_design_core(c, t, tH, mask)
+
+
+def _jobs_from_cuts(cuts, N):
+    return jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(cuts).astype(jnp.int32)])
+
+
+def prewage_jobs(inst: Instance):
+    """Pre-AI long-run optimum (all manual, Prop 2): (cost, cuts (N-1,))."""
+    return _job_design_core(inst.cM, inst.tM, inst.tH, inst.mask)
+
+
+def short_run_cost(inst: Instance, alpha, cuts0=None):
+    """Short-run cost with frozen pre-AI jobs and wages [R, spec §1.5].
+
+    Keeps the job boundaries ``cuts0`` (default: the pre-AI optimum of Prop 2 on all-manual tasks)
+    and wage rates ``c_J^0 = sum_{i in J} cM_i``; AI is optimised inside each job by Prop 1:
+    ``sum_J c_J^0 (g_J(alpha) + tH_J)``. AI-management skill is ignored (wages are frozen), so this
+    can be *below* the long-run optimum when cA > cM (ERRATA 3).
+
+    Args:
+        inst: :class:`Instance` (N,). alpha: scalar in (0, 1]. cuts0: optional (N-1,) 0/1.
+    Returns:
+        (cost, modes): float64 scalar and int32 (N,).
+    """
+    check_alpha(alpha)
+    N = inst.n_pad
+    if cuts0 is None:
+        _, cuts0 = prewage_jobs(inst)
+    cuts0 = jnp.asarray(cuts0).astype(jnp.int32)
+    job = _jobs_from_cuts(cuts0, N)
+    wage = jax.ops.segment_sum(inst.cM, job, num_segments=N)[job]
+    value, choices = _weighted_prop1(wage * inst.tM, wage * inst.tA, _prefix(inst.d), jnp.log(alpha), inst.mask, job)
+    handoff = jnp.sum(wage[:-1] * cuts0 * inst.tH[:-1])
+    return value + handoff, _backtrack_modes(choices, N)
+
+
+# ---------------------------------------------------------------------------------------------
+# exact long run
+
+
+def _segment_dp(inst: Instance, Dp, log_alpha, s, e, w):
+    """Lexicographic min of (wC C + wT T, sC C + sT T) over strategies of steps s..e-1.
+
+    w = (wC, wT, sC, sT). Returns (C, T, modes (N,)) of the minimiser; modes outside the
+    segment are 0.
+    """
+    N = inst.n_pad
+    wC, wT, sC, sT = w
+    P = [jnp.where(s == 0, 0.0, BIG)]
+    S = [jnp.zeros(())]
+    Cs = [jnp.zeros(())]
+    Ts = [jnp.zeros(())]
+    choices = []
+    for k in range(1, N + 1):
+        t_chain = chain_time(inst.tA[k - 1], log_alpha, Dp[k] - Dp[:k])
+        ok = inst.mask[k - 1] & (jnp.arange(k) >= s)
+        Pj, Sj, Cj, Tj = jnp.stack(P), jnp.stack(S), jnp.stack(Cs), jnp.stack(Ts)
+        cA, cM, tM = inst.cA[k - 1], inst.cM[k - 1], inst.tM[k - 1]
+        candP = jnp.concatenate([(P[k - 1] + wC * cM + wT * tM)[None], jnp.where(ok, Pj + wC * cA + wT * t_chain, BIG)])
+        candS = jnp.concatenate([(S[k - 1] + sC * cM + sT * tM)[None], Sj + sC * cA + sT * t_chain])
+        candC = jnp.concatenate([(Cs[k - 1] + cM)[None], Cj + cA])
+        candT = jnp.concatenate([(Ts[k - 1] + tM)[None], Tj + t_chain])
+        pmin = jnp.min(candP)
+        elig = candP <= pmin + _TIE * jnp.abs(pmin)
+        idx = jnp.argmin(jnp.where(elig, candS, jnp.inf))
+        # index k is the state "steps s..k-1 done": empty (0) at k = s, unreachable before
+        here, valid = k == s, k > s
+        P.append(jnp.where(here, 0.0, jnp.where(valid, candP[idx], BIG)))
+        S.append(jnp.where(valid, candS[idx], 0.0))
+        Cs.append(jnp.where(valid, candC[idx], 0.0))
+        Ts.append(jnp.where(valid, candT[idx], 0.0))
+        choices.append(idx)
+    choices = jnp.stack(choices)
+    C = jnp.stack(Cs)[e]
+    T = jnp.stack(Ts)[e]
+    # back-track from the segment's end e
+    cursor = e
+    modes = [None] * N
+    for k in range(N, 0, -1):
+        inside = (k <= e) & (k > s)
+        at = (k == cursor) & inside
+        ch = choices[k - 1]
+        manual = ch == 0
+        modes[k - 1] = jnp.where(inside, jnp.where(at, jnp.where(manual, 0, 1), 2), 0)
+        cursor = jnp.where(at, jnp.where(manual, k - 1, ch - 1), cursor)
+    return C, T, jnp.stack(modes).astype(jnp.int8)
+
+
+def _segments(N):
+    s, e = np.triu_indices(N + 1, k=1)
+    return s.astype(np.int32), e.astype(np.int32)
+
+
+@partial(jax.jit, static_argnames=("stack_size",))
+def _long_run_core(inst: Instance, alpha, stack_size: int):
+    N = inst.n_pad
+    S_idx, E_idx = _segments(N)
+    nseg = S_idx.shape[0]
+    Dp = _prefix(inst.d)
+    log_alpha = jnp.log(alpha)
+    hand = inst.tH[E_idx - 1]
+    seg_dp = jax.vmap(lambda s, e, w: _segment_dp(inst, Dp, log_alpha, s, e, w))
+    S_arr, E_arr = jnp.asarray(S_idx), jnp.asarray(E_idx)
+    ones, zeros = jnp.ones((nseg,)), jnp.zeros((nseg,))
+    Ca, Ta, Ma = seg_dp(S_arr, E_arr, (ones, zeros, zeros, ones))  # least C, then least T
+    Cb, Tb, Mb = seg_dp(S_arr, E_arr, (zeros, ones, ones, zeros))  # least T, then least C
+    va, vb = Ca * (Ta + hand), Cb * (Tb + hand)
+    best = jnp.minimum(va, vb)
+    best_modes = jnp.where((va <= vb)[:, None], Ma, Mb)
+    # an open interval (a, b) keeps the corner x of the triangle a-x-b that holds every hull
+    # point between a and b (x lies on the supporting lines of a and b); min C (T + h) over the
+    # triangle is at a corner, so the interval is dropped once x cannot beat the best cost
+    open_ = (Cb - Ca > _TIE * (Ca + Cb)) & (Ta - Tb > _TIE * (Ta + Tb)) & (Ca * (Tb + hand) < best)
+    stack = jnp.zeros((nseg, stack_size, 6)).at[:, 0].set(jnp.stack([Ca, Ta, Cb, Tb, Ca, Tb], -1))
+    sp = open_.astype(jnp.int32)
+    n_vert = jnp.where(open_, 2, 1)
+    state = (stack, sp, best, best_modes, n_vert, jnp.zeros((nseg,), bool), jnp.asarray(0))
+
+    def cond(st):
+        return jnp.any(st[1] > 0)
+
+    def body(st):
+        stack, sp, best, best_modes, n_vert, overflow, it = st
+        active = sp > 0
+        rows = jnp.arange(nseg)
+        top_i = jnp.maximum(sp - 1, 0)
+        top = stack[rows, top_i]
+        ca, ta, cb, tb, cx, tx = (top[:, i] for i in range(6))
+        lam = jnp.where(active, (ta - tb) / jnp.where(active, cb - ca, 1.0), 1.0)
+        C, T, M = seg_dp(S_arr, E_arr, (lam, ones, ones, zeros))
+        chord = lam * ca + ta
+        vP = lam * C + T
+        new = active & (vP < chord - _TIE * chord)
+        v = C * (T + hand)
+        better = new & (v < best)
+        best = jnp.where(better, v, best)
+        best_modes = jnp.where(better[:, None], M, best_modes)
+        # corners of the two sub-triangles: where the lam-line through P meets a-x and x-b
+        gap = lam * cx + tx - chord
+        u1 = jnp.clip((vP - chord) / jnp.where(gap < 0, gap, -1.0), 0.0, 1.0)
+        x1c, x1t = ca + u1 * (cx - ca), ta + u1 * (tx - ta)
+        gap2 = lam * cx + tx - (lam * cb + tb)
+        u2 = jnp.clip((vP - (lam * cb + tb)) / jnp.where(gap2 < 0, gap2, -1.0), 0.0, 1.0)
+        x2c, x2t = cb + u2 * (cx - cb), tb + u2 * (tx - tb)
+        keep_l = new & (x1c * (x1t + hand) < best)
+        keep_r = new & (x2c * (x2t + hand) < best)
+        left = jnp.stack([ca, ta, C, T, x1c, x1t], -1)
+        right = jnp.stack([C, T, cb, tb, x2c, x2t], -1)
+        # pop the top, then push the kept halves (right first so the left is explored next)
+        sp = jnp.where(active, sp - 1, sp)
+        first = jnp.where(keep_r[:, None], right, left)
+        n_push = keep_l.astype(jnp.int32) + keep_r.astype(jnp.int32)
+        room1 = sp < stack_size
+        stack = stack.at[rows, jnp.minimum(sp, stack_size - 1)].set(
+            jnp.where(((n_push > 0) & room1)[:, None], first, stack[rows, jnp.minimum(sp, stack_size - 1)]))
+        sp = sp + ((n_push > 0) & room1)
+        room2 = sp < stack_size
+        second_ok = (n_push == 2) & room2
+        stack = stack.at[rows, jnp.minimum(sp, stack_size - 1)].set(
+            jnp.where(second_ok[:, None], left, stack[rows, jnp.minimum(sp, stack_size - 1)]))
+        sp = sp + second_ok
+        overflow = overflow | ((n_push > 0) & ~room1) | ((n_push == 2) & ~room2)
+        n_vert = n_vert + new
+        return stack, sp, best, best_modes, n_vert, overflow, it + 1
+
+    _, _, best, best_modes, n_vert, overflow, iters = jax.lax.while_loop(cond, body, state)
+
+    # outer DP over job boundaries: F(e) = min_s F(s) + seg(s, e)
+    seg = jnp.full((N + 1, N + 1), BIG).at[S_arr, E_arr].set(best)
+    F = [jnp.zeros(())]
+    bp = []
+    for e in range(1, N + 1):
+        cand = jnp.stack(F) + seg[:e, e]
+        idx = jnp.argmin(cand)
+        F.append(cand[idx])
+        bp.append(idx)
+    seg_id = jnp.full((N + 1, N + 1), 0, jnp.int32).at[S_arr, E_arr].set(jnp.arange(nseg, dtype=jnp.int32))
+    cursor = jnp.asarray(N)
+    cur_s = jnp.asarray(0)
+    cur_e = jnp.asarray(N)
+    modes = [None] * N
+    is_end = [None] * N
+    for k in range(N, 0, -1):
+        at = k == cursor
+        s_new = bp[k - 1]
+        cur_s = jnp.where(at, s_new, cur_s)
+        cur_e = jnp.where(at, k, cur_e)
+        is_end[k - 1] = at
+        cursor = jnp.where(at, s_new, cursor)
+        modes[k - 1] = best_modes[seg_id[cur_s, cur_e], k - 1]
+    modes = jnp.stack(modes).astype(jnp.int32)
+    if N == 1:
+        cuts = jnp.zeros((0,), jnp.int32)
+    else:
+        cuts = (jnp.stack(is_end[:-1]) & inst.mask[1:]).astype(jnp.int32)
+    info = dict(exact=~jnp.any(overflow), iterations=iters, max_vertices=jnp.max(n_vert))
+    return F[N], modes, cuts, info
+
+
+def long_run_info(inst: Instance, alpha, *, stack_size: int | None = None):
+    """Exact long-run optimum of (3) with diagnostics [X, ERRATA 2].
+
+    Returns:
+        (cost, modes (N,), cuts (N-1,), info) where info holds ``exact`` (bool: no stack overflow),
+        ``iterations`` (bisection rounds) and ``max_vertices`` (largest hull found over segments).
+        On concrete inputs an overflow triggers a rerun with twice the stack, so the result is
+        exact; under jit/vmap check ``info["exact"]``.
+    """
+    check_alpha(alpha)
+    size = stack_size or max(8, inst.n_pad // 2 + 4)
+    while True:
+        out = _long_run_core(inst, alpha, size)
+        if not (is_concrete(out[3]["exact"]) and not bool(jnp.all(out[3]["exact"]))):
+            return out
+        size *= 2
+
+
+def long_run(inst: Instance, alpha, *, stack_size: int | None = None):
+    """Long-run optimum [D eq 3]: least wage bill over AI strategies and job designs, exact.
+
+    Args:
+        inst: :class:`Instance` (N,); alpha: scalar in (0, 1].
+    Returns:
+        (cost, modes, cuts): float64 scalar, int32 (N,), int32 (N-1,) (0 after the last real step).
+    """
+    cost, modes, cuts, _ = long_run_info(inst, alpha, stack_size=stack_size)
+    return cost, modes, cuts
