@@ -112,13 +112,39 @@ class Store:
         tmp.write_text(self.fingerprint)
         os.replace(tmp, self._meta / "fingerprint")
 
-    def wait_until_created(self, timeout: float = 600.0) -> None:
-        """For a process that does not create the store: wait for the creator, then check."""
+    def create_or_wait(self, outputs: dict[str, OutputSpec], attrs: dict[str, Any], info: dict[str, Any],
+                       timeout: float = 600.0) -> None:
+        """Create the store unless it exists; with several processes exactly one creates it (an
+        exclusive lock file decides which) and the others wait for it, then check its fingerprint."""
+        if self.exists():
+            self.check()
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = self.path.parent / f".{self.path.name}.creating"
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            self._wait_for_creator(lock, timeout)
+            return
+        try:
+            os.close(fd)
+            if not self.exists():
+                self.create(outputs, attrs, info)
+            else:
+                self.check()
+        finally:
+            lock.unlink(missing_ok=True)
+
+    def _wait_for_creator(self, lock: Path, timeout: float) -> None:
         t0 = time.monotonic()
         while not self.exists():
+            if not lock.exists() and not self.exists():
+                raise StoreMismatchError(f"store={str(self.path)!r}: its creator stopped before finishing; "
+                                         "delete the store and run again")
             if time.monotonic() - t0 > timeout:
-                raise TimeoutError(f"store={str(self.path)!r} was not created within {timeout:.0f} s")
-            time.sleep(0.2)
+                raise TimeoutError(f"store={str(self.path)!r} was not created within {timeout:.0f} s "
+                                   f"(a stale lock? delete {str(lock)!r})")
+            time.sleep(0.1)
         self.check()
 
     # -- chunks ------------------------------------------------------------------------------

@@ -278,13 +278,7 @@ def sweep(
         )
         attrs["fingerprint"] = fp
         st = Store(store, grid, fp)
-        if st.exists():
-            st.check()
-        elif p_index == 0:
-            info = {"kernel": attrs["kernel"], "axes": list(grid.names), "seed": int(seed)}
-            st.create(outputs, attrs, info)
-        else:
-            st.wait_until_created()
+        st.create_or_wait(outputs, attrs, {"kernel": attrs["kernel"], "axes": list(grid.names), "seed": int(seed)})
         _barrier("hai_sim.sweep.created", p_count, process_count)
         todo = [c for c in chunks if c.index % p_count == p_index and not st.is_done(c)]
         host = None
