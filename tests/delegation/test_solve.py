@@ -100,7 +100,7 @@ def _brute_force(beta, theta, nv=4001, vmax=4.0):
 def test_regimes_and_utility_match_brute_force_off_node():
     p = D.make_params()
     beta = np.linspace(0.0031, 1.9969, 41)
-    theta = np.linspace(0.0013, 0.9987, 37)  # avoids theta_0 = 0.5, theta_A = 0.25 (ERRATA 4)
+    theta = np.linspace(0.0013, 0.9981, 37)  # avoids theta_0 = 0.5, theta_A = 0.25 (ERRATA 4)
     U0, U1, v1 = _brute_force(beta, theta)
     a = D.worker_action(p, jnp.asarray(beta)[:, None], jnp.asarray(theta)[None, :])
     u_opt = np.maximum(U0, U1)
