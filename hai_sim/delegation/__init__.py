@@ -24,6 +24,8 @@ from .model import (
     verification_surplus,
     worker_utility,
 )
+from .extensions import belief_quality, expected_quality_difficulty, params_at_difficulty, reexec_quality
+from .interventions import intervention_delta, min_beta_qualified, upskill_min_cost
 from .params import DelegationParams, make_params
 from .solve import (
     COMPLIANCE_LABELS,
@@ -44,5 +46,6 @@ __all__ = [
     "delegated_quality", "delegation_gain_I", "detection", "execution_cost", "has_closed_form",
     "institutional_utility", "make_params", "max_delegation_gain", "quality", "regime_from_separatrices",
     "separatrices", "success", "theta_tau", "theta_zero", "verification_cost", "verification_surplus",
-    "vstar", "worker_action", "worker_utility",
+    "vstar", "worker_action", "worker_utility", "belief_quality", "expected_quality_difficulty",
+    "params_at_difficulty", "reexec_quality", "intervention_delta", "min_beta_qualified", "upskill_min_cost",
 ]
