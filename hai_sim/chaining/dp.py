@@ -25,7 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hai_sim.chaining.cost import BIG, chain_time
+from hai_sim.chaining.cost import BIG, chain_time, task_skill_time
 from hai_sim.chaining.params import Instance, check_alpha
 from hai_sim.engine.validate import check_range, is_concrete
 
@@ -181,42 +181,39 @@ def short_run_cost(inst: Instance, alpha, cuts0=None):
 # exact long run
 
 
-def _segment_dp(inst: Instance, Dp, log_alpha, s, e, w):
-    """Lexicographic min of (wC C + wT T, sC C + sT T) over strategies of steps s..e-1.
+def _segment_choices(inst: Instance, Dp, log_alpha, s, w, lexicographic: bool):
+    """Back-pointers of ``min wC C + wT T`` over strategies of steps s..k-1, for every k.
 
-    w = (wC, wT, sC, sT). Returns (C, T, modes (N,)) of the minimiser; modes outside the
-    segment are 0.
+    w = (wC, wT, sC, sT); with ``lexicographic`` ties in the primary objective (relative 1e-12)
+    go to the least secondary ``sC C + sT T`` (used for the two hull extremes). Returns choices
+    (N,) int: 0 manual, j + 1 = chain over steps j..k-1.
     """
     N = inst.n_pad
     wC, wT, sC, sT = w
     P = [jnp.where(s == 0, 0.0, BIG)]
     S = [jnp.zeros(())]
-    Cs = [jnp.zeros(())]
-    Ts = [jnp.zeros(())]
     choices = []
     for k in range(1, N + 1):
         t_chain = chain_time(inst.tA[k - 1], log_alpha, Dp[k] - Dp[:k])
         ok = inst.mask[k - 1] & (jnp.arange(k) >= s)
-        Pj, Sj, Cj, Tj = jnp.stack(P), jnp.stack(S), jnp.stack(Cs), jnp.stack(Ts)
         cA, cM, tM = inst.cA[k - 1], inst.cM[k - 1], inst.tM[k - 1]
-        candP = jnp.concatenate([(P[k - 1] + wC * cM + wT * tM)[None], jnp.where(ok, Pj + wC * cA + wT * t_chain, BIG)])
-        candS = jnp.concatenate([(S[k - 1] + sC * cM + sT * tM)[None], Sj + sC * cA + sT * t_chain])
-        candC = jnp.concatenate([(Cs[k - 1] + cM)[None], Cj + cA])
-        candT = jnp.concatenate([(Ts[k - 1] + tM)[None], Tj + t_chain])
-        pmin = jnp.min(candP)
-        elig = candP <= pmin + _TIE * jnp.abs(pmin)
-        idx = jnp.argmin(jnp.where(elig, candS, jnp.inf))
+        candP = jnp.concatenate([(P[k - 1] + wC * cM + wT * tM)[None],
+                                 jnp.where(ok, jnp.stack(P) + wC * cA + wT * t_chain, BIG)])
+        if lexicographic:
+            candS = jnp.concatenate([(S[k - 1] + sC * cM + sT * tM)[None], jnp.stack(S) + sC * cA + sT * t_chain])
+            pmin = jnp.min(candP)
+            idx = jnp.argmin(jnp.where(candP <= pmin + _TIE * jnp.abs(pmin), candS, jnp.inf))
+            S.append(jnp.where(k > s, candS[idx], 0.0))
+        else:
+            idx = jnp.argmin(candP)
         # index k is the state "steps s..k-1 done": empty (0) at k = s, unreachable before
-        here, valid = k == s, k > s
-        P.append(jnp.where(here, 0.0, jnp.where(valid, candP[idx], BIG)))
-        S.append(jnp.where(valid, candS[idx], 0.0))
-        Cs.append(jnp.where(valid, candC[idx], 0.0))
-        Ts.append(jnp.where(valid, candT[idx], 0.0))
+        P.append(jnp.where(k == s, 0.0, jnp.where(k > s, candP[idx], BIG)))
         choices.append(idx)
-    choices = jnp.stack(choices)
-    C = jnp.stack(Cs)[e]
-    T = jnp.stack(Ts)[e]
-    # back-track from the segment's end e
+    return jnp.stack(choices)
+
+
+def _segment_modes(choices, s, e, N):
+    """Modes (N,) of the strategy of steps s..e-1 read from back-pointers (0 outside)."""
     cursor = e
     modes = [None] * N
     for k in range(N, 0, -1):
@@ -226,7 +223,18 @@ def _segment_dp(inst: Instance, Dp, log_alpha, s, e, w):
         manual = ch == 0
         modes[k - 1] = jnp.where(inside, jnp.where(at, jnp.where(manual, 0, 1), 2), 0)
         cursor = jnp.where(at, jnp.where(manual, k - 1, ch - 1), cursor)
-    return C, T, jnp.stack(modes).astype(jnp.int8)
+    return jnp.stack(modes).astype(jnp.int8)
+
+
+def _segment_dp(inst: Instance, alpha, s, e, w, lexicographic: bool = False):
+    """(C, T, modes) of the minimiser of ``wC C + wT T`` over strategies of steps s..e-1."""
+    Dp = _prefix(inst.d)
+    choices = _segment_choices(inst, Dp, jnp.log(alpha), s, w, lexicographic)
+    modes = _segment_modes(choices, s, e, inst.n_pad)
+    skill, time = task_skill_time(inst, alpha, modes)
+    idx = jnp.arange(inst.n_pad)
+    inside = (idx >= s) & (idx < e)
+    return jnp.sum(jnp.where(inside, skill, 0.0)), jnp.sum(jnp.where(inside, time, 0.0)), modes
 
 
 def _segments(N):
@@ -239,14 +247,18 @@ def _long_run_core(inst: Instance, alpha, stack_size: int):
     N = inst.n_pad
     S_idx, E_idx = _segments(N)
     nseg = S_idx.shape[0]
-    Dp = _prefix(inst.d)
-    log_alpha = jnp.log(alpha)
     hand = inst.tH[E_idx - 1]
-    seg_dp = jax.vmap(lambda s, e, w: _segment_dp(inst, Dp, log_alpha, s, e, w))
+    seg_dp = jax.vmap(lambda s, e, w: _segment_dp(inst, alpha, s, e, w))
     S_arr, E_arr = jnp.asarray(S_idx), jnp.asarray(E_idx)
     ones, zeros = jnp.ones((nseg,)), jnp.zeros((nseg,))
-    Ca, Ta, Ma = seg_dp(S_arr, E_arr, (ones, zeros, zeros, ones))  # least C, then least T
-    Cb, Tb, Mb = seg_dp(S_arr, E_arr, (zeros, ones, ones, zeros))  # least T, then least C
+    # the two extremes of every segment's hull in one batch: least C then least T; least T then C
+    ext = jax.vmap(lambda s, e, w: _segment_dp(inst, alpha, s, e, w, lexicographic=True))(
+        jnp.concatenate([S_arr, S_arr]), jnp.concatenate([E_arr, E_arr]),
+        (jnp.concatenate([ones, zeros]), jnp.concatenate([zeros, ones]),
+         jnp.concatenate([zeros, ones]), jnp.concatenate([ones, zeros])))
+    Ca, Cb = ext[0][:nseg], ext[0][nseg:]
+    Ta, Tb = ext[1][:nseg], ext[1][nseg:]
+    Ma, Mb = ext[2][:nseg], ext[2][nseg:]
     va, vb = Ca * (Ta + hand), Cb * (Tb + hand)
     best = jnp.minimum(va, vb)
     best_modes = jnp.where((va <= vb)[:, None], Ma, Mb)
