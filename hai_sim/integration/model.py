@@ -17,6 +17,7 @@ An unsupported combination of method, law and aggregator is a ValueError (ERRATA
 from __future__ import annotations
 
 from functools import lru_cache
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -65,7 +66,7 @@ def affine_coefficients(job: Job):
         kappa = jnp.full((2,) + w.shape, 0.5)
     else:
         kappa = jnp.stack([job.lam, 1.0 - job.lam])
-    return w * kappa
+    return w[None, :] * kappa
 
 
 def err_moments(job: Job, worker: Worker):
@@ -93,12 +94,14 @@ def _phi(z):
     return jnp.exp(-0.5 * z * z) / jnp.sqrt(2.0 * jnp.pi)
 
 
+@jax.jit
 def p_clt(job: Job, worker: Worker):
     """P by the normal approximation Phi(z) (spec §2.2); 1[E Err <= tau] when sd = 0."""
     check_method(job, worker, "clt")
     return ndtr(standardized_distance(job, worker))
 
 
+@jax.jit
 def p_edgeworth(job: Job, worker: Worker):
     """P by the two-term Edgeworth expansion of the CDF of Err (spec §2.2)."""
     check_method(job, worker, "edgeworth")
@@ -113,6 +116,7 @@ def p_edgeworth(job: Job, worker: Worker):
     return jnp.where(live, p, (x >= 0).astype(p.dtype))
 
 
+@partial(jax.jit, static_argnames="n_nodes")
 def p_exact(job: Job, worker: Worker, *, n_nodes: int = 256):
     """P by Gil-Pelaez inversion, uniform noise and affine aggregators (spec §2.1, ERRATA 3).
 
@@ -176,6 +180,7 @@ def _fft_terms(job: Job, worker: Worker):
     return jnp.sum(centre), cdf, jnp.max(coef * (hi - lo)), jnp.sum(coef**2 * var)
 
 
+@partial(jax.jit, static_argnames="grid_size")
 def p_fft(job: Job, worker: Worker, *, grid_size: int = 4096):
     """P by convolving the terms' lattice masses with FFTs (spec §2.3); any noise law.
 
@@ -209,7 +214,8 @@ def job_error(job: Job, worker: Worker, U):
     if job.h == "mean":
         H = 0.5 * (z1 + z2)
     elif job.h == "lambda":
-        H = job.lam * z1 + (1.0 - job.lam) * z2
+        lam = job.lam.reshape((1,) * (z1.ndim - 1) + job.lam.shape)
+        H = lam * z1 + (1.0 - lam) * z2
     elif job.h == "max":
         H = jnp.maximum(z1, z2)
     else:
@@ -224,6 +230,7 @@ def job_error(job: Job, worker: Worker, U):
     return jnp.max(G, axis=-1)
 
 
+@jax.jit
 def p_mc_uniforms(job: Job, worker: Worker, U) -> MCResult:
     """Monte Carlo P from given uniforms ``U`` (N, 2, n): common random numbers across calls.
 
@@ -233,6 +240,7 @@ def p_mc_uniforms(job: Job, worker: Worker, U) -> MCResult:
     return MCResult(p, jnp.sqrt(p * (1.0 - p) / U.shape[0]))
 
 
+@partial(jax.jit, static_argnames="n_samples")
 def p_mc(job: Job, worker: Worker, key, n_samples: int = 100_000) -> MCResult:
     """Monte Carlo P with ``n_samples`` draws from ``key`` (same key => common random numbers)."""
     U = jax.random.uniform(key, (n_samples, 2, job.n), dtype=jnp.result_type(float))

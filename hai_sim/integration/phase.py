@@ -10,6 +10,7 @@ parameter of the job and worker by the implicit-function rule. ``phase_diagram``
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -74,18 +75,20 @@ def transition_window(job: Job, worker: Worker, param: str = "a1", levels=(0.2, 
     hi = d_hi if hi is None else hi
     check_range(f"lo ({param})", lo, *_valid_range(param))
     check_range(f"hi ({param})", hi, *_valid_range(param))
-    if method == "mc":
-        if key is None:
-            raise ValueError("method='mc': key=None; pass a jax.random.key")
+    if method == "mc" and key is None:
+        raise ValueError("method='mc': key=None; pass a jax.random.key")
+    levels = tuple(float(q) for q in levels)
+    return _window(job, worker, jnp.asarray(lo, dtype=float), jnp.asarray(hi, dtype=float), key,
+                   param=param, levels=levels, method=method, iters=int(iters), n_samples=int(n_samples))
 
-        def P(x, j, w):
-            j2, w2 = with_param(j, w, param, x)
+
+@partial(jax.jit, static_argnames=("param", "levels", "method", "iters", "n_samples"))
+def _window(job, worker, lo, hi, key, *, param, levels, method, iters, n_samples):
+    def P(x, j, w):
+        j2, w2 = with_param(j, w, param, x)
+        if method == "mc":
             return p_mc(j2, w2, key, n_samples).p
-    else:
-
-        def P(x, j, w):
-            j2, w2 = with_param(j, w, param, x)
-            return success_probability(j2, w2, method)
+        return success_probability(j2, w2, method)
 
     return engine_phase.transition_window(P, lo, hi, levels, args=(job, worker), iters=iters)
 

@@ -137,6 +137,7 @@ def subskill_quantile(worker, s, u):
 
     def level(p, i):
         E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
+        E = E.reshape((1,) * (u.ndim - 2) + E.shape)
         return law_quantile(p["law"], E, p["sigma"], u[..., i, :])
 
     return jnp.stack([level(worker.level(l), l - 1) for l in (1, 2)], axis=-2)
