@@ -1,0 +1,114 @@
+"""Tests of hai_sim.plot: phase_diagram shapes, colours and labels; overlays; figure helpers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+from hai_sim import plot  # noqa: E402
+
+
+@pytest.fixture
+def ax():
+    fig, axes = plot.new_figure(1)
+    yield axes[0]
+    plt.close(fig)
+
+
+X = np.array([0.0, 0.5, 1.0])
+Y = np.array([-1.0, 0.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (12,), (3, 4, 1)])
+def test_phase_diagram_shape_mismatch(ax, shape):
+    with pytest.raises(ValueError, match=r"expected \(len\(x\), len\(y\)\) = \(3, 4\)"):
+        plot.phase_diagram(ax, np.zeros(shape), X, Y)
+
+
+def test_phase_diagram_continuous(ax):
+    v = np.add.outer(X, Y)  # v[i, j] = x_i + y_j: first index horizontal
+    m = plot.phase_diagram(ax, v, X, Y, xlabel="ability", ylabel="noise", label="P(success)", vmin=-2, vmax=5)
+    assert isinstance(m, matplotlib.cm.ScalarMappable)
+    # pcolormesh stores the field row-major over (y, x): the transpose of v
+    np.testing.assert_array_equal(np.asarray(m.get_array()).reshape(len(Y), len(X)), v.T)
+    assert m.norm.vmin == -2 and m.norm.vmax == 5
+    assert ax.get_xlabel() == "ability" and ax.get_ylabel() == "noise"
+    cbars = [a for a in ax.figure.axes if a is not ax]
+    assert len(cbars) == 1 and cbars[0].get_ylabel() == "P(success)"
+    # the mesh spans x horizontally and y vertically (nearest shading: cell centres at the data)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert x0 <= X.min() and x1 >= X.max() and y0 <= Y.min() and y1 >= Y.max()
+    assert x1 - x0 < 2 and y1 - y0 > 3
+
+
+def test_phase_diagram_no_colorbar(ax):
+    plot.phase_diagram(ax, np.ones((3, 4)), X, Y, colorbar=False)
+    assert ax.figure.axes == [ax]
+
+
+@pytest.mark.parametrize("k", [3, 12])  # the built-in palette and the tab20 fallback
+def test_phase_diagram_categorical(ax, k):
+    names = [f"region {i}" for i in range(k)]
+    codes = (np.arange(12).reshape(3, 4) % k).astype(float)
+    codes[1, 2] = np.nan
+    m = plot.phase_diagram(ax, codes, X, Y, categorical_names=names)
+    arr = m.get_array()
+    flat = np.ma.getmaskarray(arr).reshape(len(Y), len(X))
+    assert flat[2, 1] and flat.sum() == 1  # the NaN cell (x=1, y=2) stays blank
+    # each code maps to its own colour, distinct between codes
+    colours = [m.cmap(m.norm(c)) for c in range(k)]
+    assert len(set(colours)) == k
+    if k <= len(plot._CATEGORICAL):
+        assert colours == [to_rgba(c) for c in plot._CATEGORICAL[:k]]
+    cbars = [a for a in ax.figure.axes if a is not ax]
+    assert len(cbars) == 1
+    assert [t.get_text() for t in cbars[0].get_yticklabels()] == names
+    np.testing.assert_array_equal(cbars[0].get_yticks(), np.arange(k))
+
+
+def test_overlay_boundary(ax):
+    labels = np.zeros((3, 4))
+    labels[2:, :] = 1
+    labels[:, 3] = 2
+    cs = plot.overlay_boundary(ax, labels, X, Y)
+    np.testing.assert_allclose(cs.levels, [0.5, 1.5])
+    assert plot.overlay_boundary(ax, np.ones((3, 4)), X, Y) is None
+    assert plot.overlay_boundary(ax, np.full((3, 4), np.nan), X, Y) is None
+
+
+def test_overlay_curve(ax):
+    xs = np.array([0.0, 0.5, np.nan, 1.0])
+    (line,) = plot.overlay_curve(ax, xs, 2 * xs, label="separatrix", color="red")
+    np.testing.assert_array_equal(line.get_xdata(), xs)
+    assert line.get_label() == "separatrix" and line.get_color() == "red"
+
+
+@pytest.mark.parametrize("n,ncols,grid", [(1, None, (1, 1)), (3, None, (1, 3)), (5, 2, (3, 2))])
+def test_new_figure(n, ncols, grid):
+    fig, axes = plot.new_figure(n, ncols=ncols, width=2.0, height=1.5)
+    try:
+        assert len(axes) == n
+        assert all(a.get_visible() for a in axes)
+        assert len(fig.axes) == grid[0] * grid[1]
+        assert sum(not a.get_visible() for a in fig.axes) == grid[0] * grid[1] - n
+        np.testing.assert_allclose(fig.get_size_inches(), [2.0 * grid[1], 1.5 * grid[0]])
+    finally:
+        plt.close(fig)
+
+
+def test_provenance_note_and_render(ax, tmp_path):
+    fig = ax.figure
+    plot.phase_diagram(ax, np.random.default_rng(0).random((3, 4)), X, Y)
+    plot.provenance_note(fig, "P: paper; X: ours")
+    assert any(t.get_text() == "P: paper; X: ours" for t in fig.texts)
+    out = tmp_path / "fig.png"
+    fig.savefig(out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(plot.TAG_TEXT) == {"P", "D", "R", "X"}
