@@ -24,6 +24,13 @@ from .model import (
     verification_surplus,
     worker_utility,
 )
+from .calibration import (
+    calibrate_clinician,
+    clinician_posterior,
+    load_collab_cxr,
+    simulate_clinician,
+    synthetic_clinician,
+)
 from .extensions import belief_quality, expected_quality_difficulty, params_at_difficulty, reexec_quality
 from .interventions import intervention_delta, min_beta_qualified, upskill_min_cost
 from .params import DelegationParams, make_params
@@ -48,4 +55,5 @@ __all__ = [
     "separatrices", "success", "theta_tau", "theta_zero", "verification_cost", "verification_surplus",
     "vstar", "worker_action", "worker_utility", "belief_quality", "expected_quality_difficulty",
     "params_at_difficulty", "reexec_quality", "intervention_delta", "min_beta_qualified", "upskill_min_cost",
+    "calibrate_clinician", "clinician_posterior", "load_collab_cxr", "simulate_clinician", "synthetic_clinician",
 ]

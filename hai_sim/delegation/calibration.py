@@ -1,0 +1,405 @@
+"""Collab-CXR calibration of one clinician (paper Section 4, Appendix A; spec §5, ERRATA 9).
+
+Pipeline [P, with the [R] details of spec §7.16]: case successes -> cleaning (alone time within
+one SD of the clinician's mean; drop "false corrections", AI right but clinician-with-AI wrong)
+-> p_w, p_a, p_wa, mean times -> D(v*) and kappa(v*) from eqs (5)-(6) at d = 1 -> normalised
+v*, theta (kappa = T_v v, c_w = T_w (1 - theta)) -> beta from D = 1 - exp(-beta v) -> s_w from
+the first-order condition -> regime, quality and the minimal levers for Q >= tau.
+
+The raw data are not shipped. :func:`synthetic_clinician` is the labelled offline default (spec
+§5.2 [R]); :func:`load_collab_cxr` reads the public file format (OSF z7apq ``data_public.txt.gz``)
+when the user supplies it. A case table is a ``pandas.DataFrame`` (or dict of equal-length
+columns) with the columns of :data:`CASE_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hai_sim.engine.validate import check_range
+
+from . import model as m
+from . import solve, theory
+from .params import make_params
+
+CASE_COLUMNS = {
+    "case_id": "any",
+    "alone_success": "binary",
+    "ai_success": "binary",
+    "with_ai_success": "binary",
+    "alone_time": "time",
+    "with_ai_time": "time",
+}
+READ_COLUMNS = ("patient_id", "pathology", "probability", "with_ai", "with_ch", "gt_binary_simple_all",
+                "experiment_id", "active_time")
+
+# Spec §5.2 [R]: the synthetic clinician's inputs and its institution.
+SYNTHETIC = dict(n=38, alone=23, ai=15, with_ai=21, c_w=90.0, t_wa=110.0, t_0=40.0, T_v=120.0, T_w=150.0)
+
+
+def _as_frame(cases):
+    import pandas as pd
+
+    if isinstance(cases, pd.DataFrame):
+        return cases.reset_index(drop=True)
+    if isinstance(cases, dict):
+        lengths = {k: len(v) for k, v in cases.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"case table columns have different lengths: {lengths}")
+        return pd.DataFrame(cases)
+    raise ValueError(f"case table of type {type(cases).__name__}: expected a pandas DataFrame or a dict of columns")
+
+
+def validate_cases(cases):
+    """Check a case table; returns it as a DataFrame. ValueError names the column and the row."""
+    df = _as_frame(cases)
+    missing = [c for c in CASE_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"case table is missing column(s) {missing}; required: {list(CASE_COLUMNS)}")
+    if len(df) == 0:
+        raise ValueError("case table has no rows")
+    for col, kind in CASE_COLUMNS.items():
+        if kind == "any":
+            continue
+        vals = df[col].to_numpy()
+        num = np.array([_to_float(x) for x in vals])
+        bad = np.isnan(num)
+        if kind == "binary":
+            bad |= ~np.isin(num, (0.0, 1.0))
+            rule = "0/1 (or True/False)"
+        else:
+            bad |= ~(num >= 0) | ~np.isfinite(num)
+            rule = "a finite number of seconds >= 0"
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"case table row {i}: column {col!r} has value {vals[i]!r}; expected {rule}")
+    return df
+
+
+def _to_float(x) -> float:
+    if isinstance(x, (bool, np.bool_)):
+        return float(x)
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return float(x)
+    return float("nan")
+
+
+def synthetic_clinician() -> "Any":
+    """The deterministic synthetic clinician of spec §5.2 [R] (38 cleaned cases), as a case table.
+
+    Successes alone / AI / with AI = 23 / 15 / 21 with no false corrections; alone times alternate
+    80 / 100 s (mean 90, all within one SD), with-AI times 100 / 120 s (mean 110).
+    """
+    import pandas as pd
+
+    n = SYNTHETIC["n"]
+    idx = np.arange(n)
+    return pd.DataFrame({
+        "case_id": [f"synthetic-{i:02d}" for i in idx],
+        "alone_success": (idx < SYNTHETIC["alone"]).astype(int),
+        "ai_success": (idx < SYNTHETIC["ai"]).astype(int),
+        "with_ai_success": (idx < SYNTHETIC["with_ai"]).astype(int),
+        "alone_time": np.where(idx % 2 == 0, 80.0, 100.0),
+        "with_ai_time": np.where(idx % 2 == 0, 100.0, 120.0),
+    })
+
+
+def simulate_clinician(key, n_cases: int, *, p_w=23 / 38, p_a=15 / 38, detection=None, c_w=90.0, t_wa=110.0,
+                       time_sd=0.1):
+    """A stochastic clinician drawn from the model itself [R] (for convergence tests).
+
+    Alone successes ~ Bernoulli(p_w); the AI is right w.p. p_a; with AI the case succeeds if the AI
+    is right, or it is wrong, the error is detected (prob ``detection``, default the synthetic
+    clinician's D(v*) = 0.4310) and the redo succeeds (p_w). Times are log-normal with means
+    c_w / t_wa and log-sd ``time_sd``.
+    """
+    import pandas as pd
+
+    check_range("n_cases", n_cases, 1)
+    if detection is None:
+        detection = (SYNTHETIC["with_ai"] - SYNTHETIC["ai"]) / ((SYNTHETIC["n"] - SYNTHETIC["ai"]) * SYNTHETIC["alone"] / SYNTHETIC["n"])
+    k = jax.random.split(key, 6)
+    u = [np.asarray(jax.random.uniform(ki, (n_cases,))) for ki in k[:4]]
+    alone = u[0] < p_w
+    ai = u[1] < p_a
+    with_ai = ai | ((u[2] < detection) & (u[3] < p_w))
+    z = np.asarray(jax.random.normal(k[4], (2, n_cases)))
+    mu = np.log(np.array([c_w, t_wa]))[:, None] - 0.5 * time_sd**2
+    times = np.exp(mu + time_sd * z)
+    return pd.DataFrame({"case_id": np.arange(n_cases), "alone_success": alone.astype(int),
+                         "ai_success": ai.astype(int), "with_ai_success": with_ai.astype(int),
+                         "alone_time": times[0], "with_ai_time": times[1]})
+
+
+def clean_cases(cases):
+    """Cleaning step [R band]: keep alone time within one sample SD of the mean; drop false corrections."""
+    df = validate_cases(cases)
+    t = df["alone_time"].to_numpy(float)
+    sd = t.std(ddof=1) if len(t) > 1 else 0.0
+    in_band = np.abs(t - t.mean()) <= sd * (1 + 1e-12)
+    false_correction = (df["ai_success"].to_numpy() == 1) & (df["with_ai_success"].to_numpy() == 0)
+    return df[in_band & ~false_correction].reset_index(drop=True)
+
+
+def identify(p_w, p_a, p_wa, c_w, t_wa, *, t_0, T_v, T_w, c_a=0.0) -> dict:
+    """The identification equations of spec §5.1 steps 4-8 (jnp; vmap-able over posterior draws).
+
+    Returns dict: D_star, kappa_star, v_star, theta, beta, s_w, B_w, G, M.
+    """
+    D_star = (p_wa - p_a) / ((1.0 - p_a) * p_w)
+    kappa_star = t_wa - t_0 - c_a - (1.0 - p_a) * D_star * c_w
+    v_star = kappa_star / T_v
+    theta = 1.0 - c_w / T_w
+    beta = -jnp.log1p(-D_star) / v_star
+    s_w = (T_v * jnp.exp(beta * v_star) / ((1.0 - p_a) * beta) + c_w) / p_w
+    B_w = (1.0 - p_a) * (s_w * p_w - c_w)
+    G = s_w * (p_a - p_w) + c_w - c_a
+    M = G + B_w * D_star - kappa_star
+    return dict(D_star=D_star, kappa_star=kappa_star, v_star=v_star, theta=theta, beta=beta, s_w=s_w, B_w=B_w,
+                G=G, M=M)
+
+
+def clinician_params(s_w, p_w, p_a, T_v, T_w, *, c_a=0.0, tau=None):
+    """Model parameters of a calibrated clinician [R institution: b_w = l_w = s_w/2, b_I = 2 b_w,
+    l_I = 2 l_w, rho = 0.5]; exponential D, linear kappa = T_v v, c_w = T_w (1 - theta)."""
+    return make_params(b_w=s_w / 2, l_w=s_w / 2, b_I=s_w, l_I=s_w, rho=0.5, p_w=p_w, p_a=p_a, c_a=c_a, K=T_w,
+                       c_v=T_v, V=float("inf"), tau=0.0 if tau is None else tau, detection="exponential")
+
+
+def _first_crossing(f, lo, hi, n=4001):
+    """Smallest x in [lo, hi] with f(x) >= 0 on a grid, refined by bisection between neighbours."""
+    xs = np.linspace(lo, hi, n)
+    vals = np.asarray(f(jnp.asarray(xs)))
+    ok = np.flatnonzero(vals >= 0)
+    if ok.size == 0:
+        return float("nan")
+    if ok[0] == 0:
+        return float(xs[0])
+    a, b = xs[ok[0] - 1], xs[ok[0]]
+    for _ in range(60):
+        mid = 0.5 * (a + b)
+        if float(np.asarray(f(jnp.asarray([mid])))[0]) >= 0:
+            b = mid
+        else:
+            a = mid
+    return float(b)
+
+
+def calibrate_clinician(cases, *, t_0: float = 40.0, T_v: float | None = None, T_w: float | None = None,
+                        c_a: float = 0.0, tau_offset: float = 10.0, clean: bool = True) -> dict:
+    """Calibrate the model to one clinician's cases (paper Section 4; spec §5.1) [P pipeline, R details].
+
+    Args:
+        cases: case table (see :data:`CASE_COLUMNS`; one row per case).
+        t_0: fixed interface/entry time subtracted from the with-AI time (s) [R].
+        T_v, T_w: normalising verification / execution times (s); default: the largest observed
+            with-AI time minus t_0, and the largest observed alone time.
+        c_a: AI execution cost (0 in the paper). tau_offset: tau = Q0 + offset [R].
+        clean: apply the cleaning step (:func:`clean_cases`).
+    Returns:
+        dict of floats: n_cases, p_w, p_a, p_wa, c_w, t_wa, D_star, kappa_star, v_star, theta, beta,
+        s_w, B_w, G, theta_0, M, beta_1, regime (0 manual, 1 pure, 2 verified, model prediction),
+        regime_name, Q, Q0, tau, the levers lever_beta / lever_theta / lever_p_a (the value each
+        must reach alone for Q >= tau) with v_star at the beta and p_a levers; and ``params``.
+    Raises:
+        ValueError for a malformed table (column and row named) or data outside the model
+        (p_wa <= p_a, D* >= 1, kappa* <= 0).
+    """
+    df = clean_cases(cases) if clean else validate_cases(cases)
+    check_range("t_0", t_0, 0.0)
+    n = len(df)
+    if n < 2:
+        raise ValueError(f"case table has {n} usable case(s) after cleaning; need at least 2")
+    p_w = float(df["alone_success"].mean())
+    p_a = float(df["ai_success"].mean())
+    p_wa = float(df["with_ai_success"].mean())
+    c_w = float(df["alone_time"].mean())
+    t_wa = float(df["with_ai_time"].mean())
+    T_v = float(df["with_ai_time"].max() - t_0) if T_v is None else float(T_v)
+    T_w = float(df["alone_time"].max()) if T_w is None else float(T_w)
+    check_range("T_v", T_v, 0.0, lo_open=True)
+    check_range("T_w", T_w, 0.0, lo_open=True)
+    if not (0 < p_w and p_a < 1 and p_wa > p_a):
+        raise ValueError(f"cases give p_w={p_w:.4f}, p_a={p_a:.4f}, p_wa={p_wa:.4f}: the model needs p_w > 0, "
+                         "p_a < 1 and p_wa > p_a (AI help must come from detected errors)")
+    ident = {k: float(v) for k, v in identify(p_w, p_a, p_wa, c_w, t_wa, t_0=t_0, T_v=T_v, T_w=T_w, c_a=c_a).items()}
+    if not (0 < ident["D_star"] < 1):
+        raise ValueError(f"D(v*) = {ident['D_star']:.4f} is outside (0, 1): p_wa too high for p_w and p_a")
+    if not ident["kappa_star"] > 0:
+        raise ValueError(f"kappa(v*) = {ident['kappa_star']:.3f} s <= 0: t_0 = {t_0} s is too large for "
+                         f"the with-AI time {t_wa:.1f} s")
+    theta, beta = ident["theta"], ident["beta"]
+    p0 = clinician_params(ident["s_w"], p_w, p_a, T_v, T_w, c_a=c_a)
+    Q0 = float(m.coeffs(p0, beta, theta)["Q0"])
+    tau = Q0 + tau_offset
+    p = p0.replace(tau=tau)
+    q = solve.quality(p, beta, theta)
+    s = theory.separatrices(p, jnp.array([theta]))
+
+    @jax.jit
+    def need_beta(b):
+        return solve.quality(p, b, theta)["Q"] - tau
+
+    @jax.jit
+    def need_theta(t):
+        return solve.quality(p, beta, t)["Q"] - tau
+
+    @jax.jit
+    def need_pa(x):
+        return jax.vmap(lambda pa: solve.quality(p.replace(p_a=pa), beta, theta)["Q"])(x) - tau
+
+    lever_beta = _first_crossing(need_beta, beta, max(20 * beta, 10.0))
+    lever_theta = _first_crossing(need_theta, theta, 1.0)
+    lever_pa = _first_crossing(need_pa, p_a, 1.0)
+    v_beta = float(solve.vstar(p, lever_beta + 1e-12, theta)) if math.isfinite(lever_beta) else float("nan")
+    v_pa = float(solve.vstar(p.replace(p_a=lever_pa + 1e-12), beta, theta)) if math.isfinite(lever_pa) else float("nan")
+    regime = int(q["regime"])
+    return {
+        "n_cases": n, "p_w": p_w, "p_a": p_a, "p_wa": p_wa, "c_w": c_w, "t_wa": t_wa, **ident,
+        "theta_0": float(theory.theta_zero(p)), "beta_1": float(s["beta_1"][0]),
+        "regime": regime, "regime_name": solve.REGIMES[regime],
+        "Q": float(q["Q"]), "Q0": Q0, "tau": tau,
+        "lever_beta": lever_beta, "lever_beta_v_star": v_beta,
+        "lever_theta": lever_theta, "lever_p_a": lever_pa, "lever_p_a_v_star": v_pa,
+        "params": p,
+    }
+
+
+# ---------------------------------------------------------------- Collab-CXR file format (ERRATA 9)
+
+
+def load_collab_cxr(path, clinician: str, *, ai_column: str = "ai_probability", design: int | None = 2,
+                    threshold: float | None = None):
+    """Read the public Collab-CXR reads file and build one clinician's case table [R rules].
+
+    The file (OSF z7apq ``data_public.txt.gz``; tab- or comma-separated, gzip allowed) has one row
+    per (radiologist, case, pathology, environment) with columns including :data:`READ_COLUMNS`.
+    Environment "X-ray only" is ``with_ai == 0, with_ch == 0``; "X-ray + AI" is ``with_ai == 1,
+    with_ch == 0``. A read is positive when ``probability`` >= threshold (default 50 on a 0-100
+    scale, 0.5 on a 0-1 scale; spec §7.16 [R]); a case succeeds iff every pathology matches
+    ``gt_binary_simple_all``. The AI's own call comes from ``ai_column`` (the AI probability, same
+    scale). Case time = the read's ``active_time`` summed over its pathology rows' unique values.
+
+    Raises:
+        ValueError naming a missing column, the first row with a malformed value, or a clinician
+        with no usable cases.
+    """
+    import pandas as pd
+
+    sep = "\t" if str(path).endswith((".txt", ".txt.gz", ".tsv", ".tsv.gz")) else ","
+    df = pd.read_csv(path, sep=sep)
+    need = list(READ_COLUMNS) + [ai_column]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}; the Collab-CXR reads format needs {need}")
+    for col in ("probability", ai_column, "with_ai", "with_ch", "gt_binary_simple_all", "active_time"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(f"{path}: row {i} (data row {i + 2} of the file): column {col!r} has value "
+                             f"{df[col].iloc[i]!r}; expected a number")
+        df[col] = num
+    if design is not None and "design" in df.columns:
+        df = df[pd.to_numeric(df["design"], errors="coerce") == design]
+    df = df[(df["experiment_id"].astype(str) == str(clinician)) & (df["with_ch"] == 0)]
+    if df.empty:
+        raise ValueError(f"{path}: no X-ray-only / X-ray+AI reads for clinician {clinician!r}")
+    if threshold is None:
+        threshold = 50.0 if df["probability"].max() > 1.0 else 0.5
+    df = df.assign(call=(df["probability"] >= threshold).astype(int),
+                   ai_call=(df[ai_column] >= threshold).astype(int),
+                   truth=df["gt_binary_simple_all"].astype(int))
+    rows = []
+    for case, g in df.groupby("patient_id"):
+        alone, with_ai = g[g["with_ai"] == 0], g[g["with_ai"] == 1]
+        if alone.empty or with_ai.empty:
+            continue
+        ref = g.drop_duplicates("pathology").set_index("pathology")["truth"]
+        ai = g.drop_duplicates("pathology").set_index("pathology")["ai_call"]
+        rows.append({
+            "case_id": case,
+            "alone_success": int((alone.set_index("pathology")["call"].reindex(ref.index) == ref).all()),
+            "ai_success": int((ai.reindex(ref.index) == ref).all()),
+            "with_ai_success": int((with_ai.set_index("pathology")["call"].reindex(ref.index) == ref).all()),
+            "alone_time": float(alone["active_time"].drop_duplicates().sum()),
+            "with_ai_time": float(with_ai["active_time"].drop_duplicates().sum()),
+        })
+    if not rows:
+        raise ValueError(f"{path}: clinician {clinician!r} has no case read in both environments")
+    return validate_cases(pd.DataFrame(rows))
+
+
+# ---------------------------------------------------------------- posterior over (beta, theta) with numpyro
+
+
+def clinician_posterior(cases, key, *, t_0: float = 40.0, T_v: float = 120.0, T_w: float = 150.0,
+                        num_warmup: int = 500, num_samples: int = 1000, clean: bool = True) -> dict:
+    """Posterior over the clinician's (beta, theta) and regime probabilities (numpyro NUTS) [X].
+
+    Model: alone / AI successes ~ Binomial(n, p_w) / Binomial(n, p_a); with-AI successes ~
+    Binomial(n, p_a + (1 - p_a) D p_w) (eq 5 at d = 1); mean times ~ Normal(c_w, sd/sqrt(n)) and
+    Normal(t_wa, sd/sqrt(n)); flat Beta(1, 1) priors on p_w, p_a, D and flat positive priors on
+    the times. Each draw is pushed through :func:`identify`, and the regime is the model's
+    prediction at the identified parameters.
+
+    Returns:
+        dict: ``samples`` (arrays of draws: p_w, p_a, D_star, c_w, t_wa, beta, theta, s_w, regime),
+        ``regime_probability`` (3 floats: manual, pure, verified), ``beta_mean``, ``theta_mean``,
+        ``beta_ci``, ``theta_ci`` (90 % intervals).
+    """
+    import numpyro
+    import numpyro.distributions as dist
+    from numpyro.infer import MCMC, NUTS
+
+    df = clean_cases(cases) if clean else validate_cases(cases)
+    n = len(df)
+    k_w, k_a, k_wa = (int(df[c].sum()) for c in ("alone_success", "ai_success", "with_ai_success"))
+    ta, tw = df["alone_time"].to_numpy(float), df["with_ai_time"].to_numpy(float)
+    se_a = max(ta.std(ddof=1), 1e-3) / math.sqrt(n)
+    se_w = max(tw.std(ddof=1), 1e-3) / math.sqrt(n)
+
+    def model():
+        p_w = numpyro.sample("p_w", dist.Beta(1.0, 1.0))
+        p_a = numpyro.sample("p_a", dist.Beta(1.0, 1.0))
+        D_star = numpyro.sample("D_star", dist.Beta(1.0, 1.0))
+        c_w = numpyro.sample("c_w", dist.Uniform(0.0, 10.0 * T_w))
+        t_wa = numpyro.sample("t_wa", dist.Uniform(t_0, t_0 + 10.0 * (T_v + T_w)))
+        numpyro.sample("k_w", dist.Binomial(n, p_w), obs=k_w)
+        numpyro.sample("k_a", dist.Binomial(n, p_a), obs=k_a)
+        numpyro.sample("k_wa", dist.Binomial(n, p_a + (1 - p_a) * D_star * p_w), obs=k_wa)
+        numpyro.sample("mean_alone", dist.Normal(c_w, se_a), obs=ta.mean())
+        numpyro.sample("mean_with_ai", dist.Normal(t_wa, se_w), obs=tw.mean())
+
+    mcmc = MCMC(NUTS(model), num_warmup=num_warmup, num_samples=num_samples, progress_bar=False)
+    mcmc.run(key)
+    post = mcmc.get_samples()
+    p_w, p_a, D_star, c_w, t_wa = (post[k] for k in ("p_w", "p_a", "D_star", "c_w", "t_wa"))
+    p_wa = p_a + (1 - p_a) * D_star * p_w
+    ident = identify(p_w, p_a, p_wa, c_w, t_wa, t_0=t_0, T_v=T_v, T_w=T_w)
+
+    def regime_of(s_w, pw, pa, beta, theta):
+        p = clinician_params(s_w, pw, pa, T_v, T_w)
+        return solve.worker_action(p, beta, theta)["regime"]
+
+    valid = (ident["v_star"] > 0) & jnp.isfinite(ident["beta"]) & (ident["beta"] > 0)
+    safe = lambda x, fill: jnp.where(valid, x, fill)  # noqa: E731
+    regime = jax.vmap(regime_of)(safe(ident["s_w"], 1.0), p_w, p_a, safe(ident["beta"], 1.0),
+                                 safe(ident["theta"], 0.5))
+    regime = jnp.where(valid, regime, -1)
+    r = np.asarray(regime)
+    beta, theta = np.asarray(ident["beta"])[r >= 0], np.asarray(ident["theta"])[r >= 0]
+    return {
+        "samples": {"p_w": np.asarray(p_w), "p_a": np.asarray(p_a), "D_star": np.asarray(D_star),
+                    "c_w": np.asarray(c_w), "t_wa": np.asarray(t_wa), "beta": np.asarray(ident["beta"]),
+                    "theta": np.asarray(ident["theta"]), "s_w": np.asarray(ident["s_w"]), "regime": r},
+        "regime_probability": [float((r == k).sum() / max((r >= 0).sum(), 1)) for k in range(3)],
+        "beta_mean": float(beta.mean()), "theta_mean": float(theta.mean()),
+        "beta_ci": [float(x) for x in np.quantile(beta, [0.05, 0.95])],
+        "theta_ci": [float(x) for x in np.quantile(theta, [0.05, 0.95])],
+    }
