@@ -53,6 +53,8 @@ class Row:
         if isinstance(self.paper, str) or isinstance(self.ours, str):
             return "match" if str(self.ours) == str(self.paper) else "MISMATCH"
         ours, paper = float(self.ours), float(self.paper)
+        if ours == paper:  # also equal infinities
+            return "match"
         if math.isnan(ours) or math.isnan(paper):
             return "MISMATCH"
         tol = 0.0 if self.tol is None else float(self.tol)

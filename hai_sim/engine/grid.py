@@ -158,8 +158,9 @@ class Grid:
 
     def corner_points(self, limit: int = 64) -> Iterator[tuple[dict, int]]:
         """Grid corners as ``(point, flat_index)``: every combination of each numeric axis's
-        minimum and maximum (all of them up to ``limit``, else the two extreme corners and each
-        axis's extremes), for every category combination."""
+        minimum and maximum (all of them up to ``limit``; beyond it the all-minimum and all-maximum
+        corners and, from each, every single axis flipped to its other extreme), for every
+        category combination."""
         numeric = self.numeric_axes
         # The extremes of an axis are its min and max, wherever they sit in the array.
         ext = [sorted({int(np.argmin(a.values)), int(np.argmax(a.values))}) for a in numeric]
@@ -168,12 +169,12 @@ class Grid:
             combos = list(np.ndindex(*[len(e) for e in ext])) or [()]
             num_idx = [tuple(ext[k][c[k]] for k in range(len(ext))) for c in combos]
         else:
-            lows = tuple(e[0] for e in ext)
-            highs = tuple(e[-1] for e in ext)
+            lows = tuple(int(np.argmin(a.values)) for a in numeric)
+            highs = tuple(int(np.argmax(a.values)) for a in numeric)
             num_idx = [lows, highs]
             for k in range(len(ext)):
-                num_idx.append(lows[:k] + (ext[k][-1],) + lows[k + 1 :])
-                num_idx.append(highs[:k] + (ext[k][0],) + highs[k + 1 :])
+                num_idx.append(lows[:k] + (highs[k],) + lows[k + 1 :])
+                num_idx.append(highs[:k] + (lows[k],) + highs[k + 1 :])
         cat_combos = list(np.ndindex(*[len(a) for a in self.categorical_axes])) or [()]
         strides = self.strides()
         seen = set()

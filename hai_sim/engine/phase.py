@@ -111,7 +111,9 @@ def labels_from_thresholds(values, thresholds: Sequence[float]) -> jax.Array:
     NaN gets label -1.
     """
     values = jnp.asarray(values)
+    values = values.astype(jnp.result_type(values.dtype, float))  # fractional thresholds on integers
     t = jnp.asarray(sorted(float(x) for x in thresholds), dtype=values.dtype)
+    t = t.reshape((1,) * values.ndim + (-1,))
     labels = jnp.sum(values[..., None] >= t, axis=-1).astype(jnp.int32)
     return jnp.where(jnp.isnan(values), -1, labels)
 

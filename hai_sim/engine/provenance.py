@@ -13,6 +13,7 @@ import inspect
 import json
 import re
 import subprocess
+import types
 from pathlib import Path
 from typing import Any
 
@@ -43,49 +44,93 @@ def git_revision() -> str | None:
         return None
 
 
-def _update(h, obj: Any, depth: int = 0) -> None:
-    if depth > 6:
-        h.update(b"<deep>")
-        return
-    if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
+def _code_digest(h, code) -> None:
+    # Bytecode and constants tell apart functions that share a source line (two lambdas).
+    h.update(code.co_code)
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            _code_digest(h, const)
+        else:
+            h.update(repr(const).encode())
+
+
+def _is_own_code(fn, kernel_module: str | None) -> bool:
+    module = getattr(fn, "__module__", "") or ""
+    return module == kernel_module or module.startswith("hai_sim")
+
+
+def _update(h, obj: Any, active: set[int] | None = None, module: str | None = None) -> None:
+    """Feed ``obj`` into the hash ``h``; ``active`` guards against cycles (not against depth)."""
+    active = set() if active is None else active
+    if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
         h.update(repr((type(obj).__name__, obj)).encode())
+        return
+    if isinstance(obj, types.ModuleType):
+        h.update(f"module:{obj.__name__}".encode())
+        return
+    if isinstance(obj, type):
+        h.update(f"type:{obj.__module__}.{obj.__qualname__}".encode())
+        return
+    if id(obj) in active:
+        h.update(b"<cycle>")
+        return
+    active = active | {id(obj)}
+    if isinstance(obj, jax.Array) and jax.dtypes.issubdtype(obj.dtype, jax.dtypes.prng_key):
+        h.update(b"prng_key" + str(obj.dtype).encode())
+        _update(h, np.asarray(jax.random.key_data(obj)), active, module)
     elif isinstance(obj, (np.ndarray, np.generic, jax.Array)):
         arr = np.asarray(obj)
         if arr.dtype == object:
-            h.update(repr(arr.tolist()).encode())
-        elif jax.dtypes.issubdtype(arr.dtype, jax.dtypes.prng_key):
-            h.update(np.asarray(jax.random.key_data(obj)).tobytes())
+            h.update(b"object-array")
+            _update(h, arr.tolist(), active, module)
         else:
-            h.update(str(arr.dtype).encode() + str(arr.shape).encode() + arr.tobytes())
+            h.update(str(arr.dtype).encode() + str(arr.shape).encode() + np.ascontiguousarray(arr).tobytes())
     elif isinstance(obj, dict):
+        h.update(b"dict")
         for k in sorted(obj, key=repr):
-            _update(h, k, depth + 1)
-            _update(h, obj[k], depth + 1)
-    elif isinstance(obj, (list, tuple)):
+            _update(h, k, active, module)
+            _update(h, obj[k], active, module)
+    elif isinstance(obj, (set, frozenset)):
+        # Element digests, sorted: independent of insertion order and of PYTHONHASHSEED.
         h.update(type(obj).__name__.encode())
+        for digest in sorted(fingerprint(v) for v in obj):
+            h.update(digest.encode())
+    elif isinstance(obj, (list, tuple)):
+        h.update(f"{type(obj).__name__}:{len(obj)}".encode())
         for v in obj:
-            _update(h, v, depth + 1)
+            _update(h, v, active, module)
     elif isinstance(obj, functools.partial):
         h.update(b"partial")
-        _update(h, obj.func, depth + 1)
-        _update(h, obj.args, depth + 1)
-        _update(h, obj.keywords, depth + 1)
+        _update(h, obj.func, active, module)
+        _update(h, obj.args, active, module)
+        _update(h, obj.keywords, active, module)
+    elif callable(obj) and not hasattr(obj, "__code__") and hasattr(obj, "__wrapped__"):
+        # jax.jit and functools.wraps wrappers: what they compute is the wrapped function.
+        h.update(f"wrapper:{type(obj).__name__}".encode())
+        _update(h, obj.__wrapped__, active, module)
     elif callable(obj) and hasattr(obj, "__code__"):
+        module = getattr(obj, "__module__", None) if module is None else module
         h.update(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}".encode())
+        if not _is_own_code(obj, module):
+            return  # library code (jax, numpy, ...) is identified by its name
         try:
             h.update(inspect.getsource(obj).encode())
         except (OSError, TypeError):
-            h.update(obj.__code__.co_code)
+            pass
+        _code_digest(h, obj.__code__)
+        _update(h, obj.__defaults__, active, module)
+        _update(h, obj.__kwdefaults__, active, module)
         for cell in obj.__closure__ or ():
             try:
-                _update(h, cell.cell_contents, depth + 1)
+                _update(h, cell.cell_contents, active, module)
             except ValueError:  # empty cell
                 h.update(b"<empty>")
         for name in obj.__code__.co_names:
-            # Module-level globals used by the kernel (e.g. constants) are part of what it computes.
-            val = obj.__globals__.get(name)
-            if isinstance(val, (int, float, str, np.ndarray, tuple)):
-                _update(h, (name, val), depth + 1)
+            # Module-level names the kernel uses (constants, helper functions) are part of what
+            # it computes; attribute names that are not globals are skipped.
+            if name in obj.__globals__:
+                h.update(f"global:{name}".encode())
+                _update(h, obj.__globals__[name], active, module)
     else:
         leaves, treedef = jax.tree_util.tree_flatten(obj)
         if len(leaves) == 1 and leaves[0] is obj:
@@ -93,7 +138,7 @@ def _update(h, obj: Any, depth: int = 0) -> None:
         else:
             h.update(str(treedef).encode())
             for leaf in leaves:
-                _update(h, leaf, depth + 1)
+                _update(h, leaf, active, module)
 
 
 def fingerprint(*parts: Any) -> str:

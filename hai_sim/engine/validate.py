@@ -21,8 +21,7 @@ def is_concrete(x: Any) -> bool:
 
 
 def _worst(values: np.ndarray, bad: np.ndarray):
-    flat = values.reshape(-1)[bad.reshape(-1)]
-    v = flat[0]
+    v = values.reshape(-1)[bad.reshape(-1)][0].item()  # a plain Python number: "6", "0.5", "nan"
     if values.ndim == 0:
         return f"{v!r}"
     idx = np.unravel_index(int(np.flatnonzero(bad.reshape(-1))[0]), values.shape)
@@ -46,10 +45,10 @@ def check_range(
     """
     if not is_concrete(value) or value is None:
         return
-    arr = np.asarray(value)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+    original = np.asarray(value)
+    if original.dtype == object or not np.issubdtype(original.dtype, np.number):
         raise ValueError(f"{name}={value!r}: must be numeric")
-    arr = arr.astype(np.float64)
+    arr = original.astype(np.float64)
     bad = np.isnan(arr)
     if finite:
         bad |= ~np.isfinite(arr)
@@ -62,7 +61,7 @@ def check_range(
         right = ")" if hi_open else "]"
         lo_s = "-inf" if lo is None else f"{lo:g}"
         hi_s = "inf" if hi is None else f"{hi:g}"
-        raise ValueError(f"{name}={_worst(arr, bad)} is outside the allowed range {left}{lo_s}, {hi_s}{right}")
+        raise ValueError(f"{name}={_worst(original, bad)} is outside the allowed range {left}{lo_s}, {hi_s}{right}")
 
 
 def check_choice(name: str, value: Any, allowed) -> None:

@@ -173,12 +173,6 @@ def test_corner_points_cover_extremes(spec, limit):
         assert got == want
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): over the limit, corner_points takes 'lows'/'highs' as the smaller/larger *index* of "
-    "argmin/argmax, not the min/max values, so with several decreasing and increasing axes the all-min and all-max corners "
-    "promised by the docstring ('the two extreme corners') are not visited",
-)
 def test_corner_points_over_limit_include_all_min_and_all_max():
     # two decreasing and two increasing axes: 'lows' = (a max, b max, c min, d min) is two flips
     # away from both the all-min and the all-max corner

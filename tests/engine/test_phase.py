@@ -265,22 +265,12 @@ def test_labels_from_thresholds_scalar():
     assert int(phase.labels_from_thresholds(np.nan, [0.0, 1.0])) == -1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: labels_from_thresholds broadcasts values[..., None] (rank n+1) against t (rank 1): "
-    "implicit rank promotion, raises under jax_numpy_rank_promotion='raise' for any values with ndim >= 1",
-)
 def test_labels_from_thresholds_under_strict_rank_promotion():
     values = np.array([[-1.0, 0.5], [1.5, np.nan]])
     got = np.asarray(phase.labels_from_thresholds(values, [0.0, 1.0]))
     np.testing.assert_array_equal(got, digitize_oracle(values, [0.0, 1.0]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: labels_from_thresholds casts thresholds to values.dtype; integer values truncate "
-    "fractional thresholds (0.5 -> 0), so [0, 1, 2] with thresholds [0.5, 1.5] gives [1, 2, 2]",
-)
 def test_labels_from_thresholds_integer_values():
     values = np.array([0, 1, 2])
     with jax.numpy_rank_promotion("allow"):

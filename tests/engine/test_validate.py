@@ -24,12 +24,6 @@ def test_message_names_parameter_value_and_range():
     assert "[0, 1]" in msg
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (cosmetic): _worst formats the value with repr() of a numpy scalar, so messages read "
-    "'n=np.float64(6.0) is outside ...' / 'x=np.float64(nan) ...' instead of 'n=6' / 'x=nan' "
-    "(integers are also shown as floats); the CLI prints this line to users",
-)
 def test_message_shows_plain_value():
     with pytest.raises(ValueError) as e:
         check_range("n", 6, 1, 5)
