@@ -192,12 +192,10 @@ def p_fft(job: Job, worker: Worker, *, grid_size: int = 4096):
     sd = jnp.sqrt(var_bound)
     half = jnp.maximum(8.0 * sd + width, 1e-12)
     delta = 2.0 * half / grid_size
-    k = jnp.arange(grid_size) - grid_size // 2
-    edges = (k[:, None] + jnp.array([-0.5, 0.5])[None, :]) * delta  # (G, 2)
+    # Bin edges (k - 1/2) delta for k = -G/2 .. G/2: one CDF evaluation per edge, masses by difference.
+    edges = (jnp.arange(grid_size + 1) - grid_size // 2 - 0.5) * delta
     shape = (2, job.n) if job.h != "max" else (job.n,)
-    lo_edge = jnp.broadcast_to(edges[:, 0], shape + (grid_size,))
-    hi_edge = jnp.broadcast_to(edges[:, 1], shape + (grid_size,))
-    mass = cdf(hi_edge) - cdf(lo_edge)  # (K, G), lattice k * delta
+    mass = jnp.diff(cdf(jnp.broadcast_to(edges, shape + (grid_size + 1,))), axis=-1)  # (K, G), lattice k * delta
     spectrum = jnp.prod(jnp.fft.rfft(jnp.fft.ifftshift(mass, axes=-1), axis=-1), axis=0)
     total = jnp.fft.fftshift(jnp.fft.irfft(spectrum, n=grid_size))
     cum = jnp.cumsum(total)  # cum[i] = Pr[S <= (k_i + 1/2) delta]
