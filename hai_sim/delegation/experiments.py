@@ -325,7 +325,8 @@ def fig3c(quick: bool = False) -> Result:
     return Result(ds, fig, caption, table)
 
 
-def _three_panel(ds, d_name, title_prefix):
+def _three_panel(ds, d_name, title_prefix, seps=None):
+    """Delegation / quality gap / compliance panels; ``seps`` = (thetas, separatrices dict) to overlay."""
     from hai_sim import plot
 
     fig, axes = plot.new_figure(3)
@@ -335,8 +336,23 @@ def _three_panel(ds, d_name, title_prefix):
                        vmin=-lim, vmax=lim, label="quality gap")
     plot.phase_diagram(axes[2], ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
                        categorical_names=COMPLIANCE_NAMES)
+    if seps is not None:
+        th, s = seps
+        for ax, key, label, kw in ((axes[0], "beta_1", "beta_1", dict(color="k")),
+                                   (axes[0], "beta_2", "beta_2", dict(color="w", ls="--")),
+                                   (axes[1], "beta_3", "beta_3", dict(color="k")),
+                                   (axes[2], "beta_4_eff", "max(beta_1, beta_4)", dict(color="k"))):
+            if np.isfinite(s[key]).any():
+                plot.overlay_curve(ax, th, s[key], label, **kw)
+    else:
+        plot.overlay_boundary(axes[0], np.asarray(ds["Ed"]) > 0.5, ds.theta, ds.beta)
+        plot.overlay_boundary(axes[1], ds["quality_label"], ds.theta, ds.beta)
+        plot.overlay_boundary(axes[2], ds["compliance_label"], ds.theta, ds.beta)
     for ax, t in zip(axes, ("delegation", "quality gap", "compliance")):
         ax.set_title(f"{title_prefix}: {t}", fontsize=9)
+        ax.set_ylim(0.0, 2.0)
+        if seps is not None and ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=6, loc="upper left")
     return fig
 
 
@@ -383,7 +399,11 @@ def fig5(quick: bool = False) -> Result:
         return {k: q[k] for k in ("Q", "Q0", "dQ", "d", "regime", "quality_label", "compliance_label")}
 
     ds = _attrs(_sweep(fn, _axes(quick)), p, "closed form", "P/R", p_a_hat=0.7)
-    fig = _three_panel(ds, "d", "Fig 5")
+    th, s = _seps(p.replace(p_a=0.7), 201 if quick else 1001)
+    # the action separatrices are those of the believed model; beta_3 / beta_4 of that model are not the
+    # true quality boundaries, so only beta_1 / beta_2 are drawn
+    s = {k: (v if k in ("beta_1", "beta_2") else np.full_like(th, np.nan)) for k, v in s.items()}
+    fig = _three_panel(ds, "d", "Fig 5", seps=(th, s))
     r, lab, comp = (np.asarray(ds[k]) for k in ("regime", "quality_label", "compliance_label"))
     table = [
         Row("area manual", _frac(r, 0), 0.086, 6e-4, "R"),
@@ -415,7 +435,7 @@ def fig6(quick: bool = False) -> Result:
         return out
 
     ds = _attrs(_sweep(fn, _axes(quick)), p, "closed form", "P/R", gamma=0.5)
-    fig = _three_panel(ds, "d", "Fig 6")
+    fig = _three_panel(ds, "d", "Fig 6", seps=_seps(p.replace(gamma=0.5), 201 if quick else 1001))
     r, lab, comp = (np.asarray(ds[k]) for k in ("regime", "quality_label", "compliance_label"))
     changed = float(np.asarray(ds["regime_changed"]).mean())
     table = [
@@ -520,8 +540,10 @@ def area_sweeps(quick: bool = False) -> Result:
     table = [
         Row("degraded area grows with p_a_hat (over-trust)",
             "yes" if out["p_a_hat"][1][-1] > out["p_a_hat"][1][0] else "no", "yes", None, "P", "Section 7.2"),
-        Row("aligned institution (rho = 1 here with s_I > s_w) degraded area", float(out["rho"][1][-1]), None, None,
-            "X"),
+        Row("degraded area at rho = 1 (s_I = 30 > s_w = 25)", float(out["rho"][1][-1]), None, None, "X"),
+        Row("degraded area when aligned (b_I = b_w, l_I = l_w, rho = 1)",
+            float(areas(quality(make_params(b_I=20.0, l_I=5.0, rho=1.0), b, t))[0]), 0.0, 0.0, "P",
+            "Q >= Q0 always in the aligned case"),
     ]
     if 0.6 in hat_deg:
         table.append(Row("degraded area at p_a_hat = p_a = 0.6 (200 x 201 grid)", float(hat_deg[0.6]), 0.059, 3e-3,
@@ -563,3 +585,97 @@ def robustness(quick: bool = False) -> Result:
     ds.attrs.update(method="closed form or bisection (inverse-linear/quadratic)", provenance="R")
     caption = "Robustness [R]: the three regimes and the degraded pocket persist under other primitive families."
     return Result(ds, fig, caption, rows)
+
+
+@experiment("delegation.clinician-calibration", title="Section 4: calibrated clinician (synthetic stand-in)", tag="R")
+def clinician_calibration(quick: bool = False) -> Result:
+    """The Collab-CXR pipeline on the synthetic clinician [R]: regime, quality and the minimal levers.
+
+    The real data are not shipped (ERRATA 9: `load_collab_cxr` reads them when supplied); the
+    synthetic clinician of spec §5.2 runs the identical pipeline."""
+    import jax.numpy as jnp
+    import xarray as xr
+
+    from hai_sim import plot
+
+    from . import calibrate_clinician, quality, separatrices, synthetic_clinician
+
+    r = calibrate_clinician(synthetic_clinician(), T_v=120.0, T_w=150.0)
+    p = r["params"]
+    n = 81 if quick else 201
+    th, be = np.linspace(0.0, 1.0, n), np.linspace(0.01, 3.0, n)
+    q = quality(p, jnp.asarray(be)[None, :], jnp.asarray(th)[:, None])
+    ds = xr.Dataset({k: (("theta", "beta"), np.asarray(q[k])) for k in ("regime", "Q", "compliance_label")},
+                    coords={"theta": th, "beta": be})
+    ds = _attrs(ds, p, "closed form (exponential D, linear kappa); levers by grid + bisection", "R",
+                clinician="synthetic (spec §5.2)")
+    s = separatrices(p, jnp.asarray(th))
+    fig, (ax,) = plot.new_figure(1, width=5.2)
+    plot.phase_diagram(ax, ds["regime"], th, be, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
+    plot.overlay_curve(ax, th, np.asarray(s["beta_1"]), "beta_1", color="k")
+    plot.overlay_curve(ax, th, np.asarray(s["beta_4_eff"]), "Q = tau boundary", color="w", ls="--")
+    ax.plot([r["theta"]], [r["beta"]], "r*", ms=12, label="clinician")
+    ax.annotate("", xy=(r["theta"], r["lever_beta"]), xytext=(r["theta"], r["beta"]),
+                arrowprops=dict(arrowstyle="->", color="r"))
+    ax.annotate("", xy=(r["lever_theta"], r["beta"]), xytext=(r["theta"], r["beta"]),
+                arrowprops=dict(arrowstyle="->", color="r"))
+    ax.set_ylim(0, 3)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title("synthetic clinician and its levers (tau = Q0 + 10)", fontsize=9)
+    spec = [("D(v*)", "D_star", 0.4310, 1e-4), ("kappa(v*) [s]", "kappa_star", 46.52, 5e-3),
+            ("v*", "v_star", 0.3877, 1e-4), ("theta", "theta", 0.400, 1e-3), ("beta", "beta", 1.4545, 1e-4),
+            ("s_w", "s_w", 544.5, 0.05), ("G", "G", -24.63, 5e-3), ("theta_0", "theta_0", 0.2358, 1e-4),
+            ("M", "M", -8.66, 5e-3), ("beta_1(theta)", "beta_1", 1.7348, 1e-4), ("Q = Q0", "Q", 69.63, 5e-3),
+            ("lever beta", "lever_beta", 2.0384, 1e-4), ("lever theta", "lever_theta", 0.5333, 1e-4),
+            ("lever p_a", "lever_p_a", 0.4990, 1e-4)]
+    table = [Row(name, r[key], ref, tol, "R", "spec §5.2 synthetic clinician") for name, key, ref, tol in spec]
+    table.append(Row("clinician is in the manual-work regime", r["regime_name"], "manual", None, "P",
+                     "paper's finding for vn_exp_65341958"))
+    caption = ("Paper Section 4 pipeline on the synthetic clinician [R] (Collab-CXR data not shipped): the "
+               "clinician (star) sits in the manual regime below beta_1; arrows show the beta and theta "
+               "levers that reach tau = Q0 + 10.")
+    return Result(ds, fig, caption, table)
+
+
+@experiment("delegation.assumption-33-example", title="Section 5.2: Assumption 3.3 for exponential detection", tag="D")
+def assumption_33_example(quick: bool = False) -> Result:
+    """Equations (8)-(15): v*(beta) with corners and interior branch; D(v*) rises with beta (A = 2, c = 1, vbar = 0.5 [R])."""
+    import jax.numpy as jnp
+    import xarray as xr
+
+    from hai_sim import plot
+
+    from . import detection, make_params, vstar
+
+    # B_w = A = 2 with p_a = 0.9 at theta = 1; c_v = c = 1; V = vbar = 0.5
+    p = make_params(p_a=0.9, V=0.5, detection="exponential")
+    beta = np.linspace(0.01, 8.0, 2001 if quick else 200001)
+    v = np.asarray(vstar(p, jnp.asarray(beta), 1.0))
+    vhat = np.asarray(vstar(p.replace(V=float("inf")), jnp.asarray(beta), 1.0))
+    Dv = np.asarray(detection(p, jnp.asarray(v), jnp.asarray(beta)))
+    ds = xr.Dataset({"v_star": ("beta", v), "v_hat": ("beta", vhat), "D_v_star": ("beta", Dv)},
+                    coords={"beta": beta})
+    ds = _attrs(ds, p, "closed form (exponential D, linear kappa), cap V = 0.5", "D/R")
+    fig, (ax1, ax2) = plot.new_figure(2)
+    ax1.plot(beta, vhat, label="interior root vhat (uncapped)")
+    ax1.plot(beta, v, label="v* = min(max(vhat, 0), 0.5)")
+    ax1.set_xlabel("beta")
+    ax1.legend(fontsize=7)
+    ax2.plot(beta, beta * v, label="x = beta v*")
+    ax2.plot(beta, Dv, label="D(v*)")
+    ax2.set_xlabel("beta")
+    ax2.legend(fontsize=7)
+    k = int(np.argmax(vhat))
+    upper = beta[v >= 0.5 - 1e-12]
+    table = [
+        Row("max vhat", float(vhat[k]), 0.73576, 1e-5, "D", "= A/(e c)"),
+        Row("argmax vhat (beta)", float(beta[k]), 1.35914, 5e-3 if quick else 1e-4, "D", "= e c / A"),
+        Row("lower corner up to beta", float(beta[v > 0][0]), 0.5, 5e-3 if quick else 5e-5, "D"),
+        Row("upper corner from beta", float(upper[0]), 0.715, 5e-3 if quick else 1e-3, "D"),
+        Row("upper corner to beta", float(upper[-1]), 4.307, 5e-3 if quick else 1e-3, "D"),
+        Row("d(beta v*)/d beta >= 0 everywhere", "yes" if (np.diff(beta * v) >= -1e-12).all() else "no", "yes", None,
+            "P", "Assumption 3.3"),
+    ]
+    caption = ("Section 5.2 example [D, constants R]: the interior root is unimodal in beta, yet beta v* and hence "
+               "D(v*) never decrease: Assumption 3.3 holds for exponential detection with linear cost.")
+    return Result(ds, fig, caption, table)

@@ -226,3 +226,12 @@ def test_labels_and_compliance_codes():
     np.testing.assert_array_equal(q["compliance_label"], [1, 2, 3, 3])
     q = D.quality(p, 0.1, 0.2, tau=20.0)
     assert int(q["compliance_label"]) == 0
+
+
+def test_aligned_institution_never_loses_quality():
+    # Spec §1.3 [P]: with b_I = b_w, l_I = l_w, rho = 1, U_I = U_w, so Q >= Q0 (AI enlarges the action set).
+    for fam in FAMILIES:
+        p = D.make_params(b_I=20.0, l_I=5.0, rho=1.0, **fam)
+        q = D.quality(p, jnp.linspace(1e-3, 3, 90)[:, None], jnp.linspace(0, 1, 91)[None, :])
+        assert (np.asarray(q["dQ"]) >= -1e-12).all()
+        assert (np.asarray(q["quality_label"]) != 0).all()
