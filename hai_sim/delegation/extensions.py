@@ -79,7 +79,7 @@ def expected_quality_difficulty(
 
 
 def _labels(p, theta, Q, Q0, tau):
-    eps = solve.EPS_Q * m.utility_scale(p, theta)
+    eps = m.label_tolerance(p, theta)
     dQ = Q - Q0
     quality_label = jnp.where(dQ > eps, 2, jnp.where(dQ < -eps, 0, 1)).astype(jnp.int32)
     qual, qual0 = Q >= tau - eps, Q0 >= tau - eps

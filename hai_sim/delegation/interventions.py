@@ -67,8 +67,8 @@ def min_beta_qualified(p: DelegationParams, beta, theta, tau=None):
     beta, theta = m.broadcast(beta, theta)
     s = theory.separatrices(p, theta, tau)
     c = m.coeffs(p, beta, theta)
-    eps = solve.EPS_Q * m.utility_scale(p, theta)
-    after = ~(c["G"] >= -solve.EPS_TIE * m.utility_scale(p, theta))
+    eps = m.label_tolerance(p, theta)
+    after = ~(c["G"] >= -m.tie_tolerance(p, theta))
     manual_ok = after & (c["Q0"] >= tau - eps) & (beta < s["beta_1"])
     return jnp.where(manual_ok, beta, jnp.maximum(beta, s["beta_4_eff"]))
 

@@ -171,3 +171,23 @@ def verification_surplus_slope(p: DelegationParams, v, beta, theta):
 def utility_scale(p: DelegationParams, theta):
     """Magnitude of utilities at this point (for the relative tie tolerance, ERRATA 5)."""
     return p.s_w + p.s_I + jnp.abs(execution_cost(p, theta)) + p.c_a + 1.0
+
+
+# Relative tolerances (ERRATA 5): ties delegate when M >= -EPS_TIE * scale; labels treat values within
+# EPS_Q * scale as equal (ERRATA 4). Under float32 (HAI_SIM_X64=0) they widen to a few hundred ulps.
+EPS_TIE = 1e-12
+EPS_Q = 1e-9
+
+
+def _relative_eps(base, ulps, theta):
+    return max(base, ulps * float(jnp.finfo(jnp.result_type(theta, float)).eps))
+
+
+def tie_tolerance(p: DelegationParams, theta):
+    """Absolute tie tolerance at theta: EPS_TIE (at least 100 ulps) times the utility scale."""
+    return _relative_eps(EPS_TIE, 100.0, theta) * utility_scale(p, theta)
+
+
+def label_tolerance(p: DelegationParams, theta):
+    """Absolute tolerance of the quality/compliance labels: EPS_Q (at least 1000 ulps) times the scale."""
+    return _relative_eps(EPS_Q, 1000.0, theta) * utility_scale(p, theta)

@@ -33,11 +33,10 @@ REGIMES = ("manual", "pure delegation", "verified delegation")
 QUALITY_LABELS = ("degraded", "unchanged", "improved")
 COMPLIANCE_LABELS = ("stay unqualified", "gain", "loss", "stay qualified")
 
-# Ties are resolved towards delegating (Theorem 3.1's inequalities, spec §2.2). The tolerance is
-# relative to the utility scale (ERRATA 5: 1e-12 absolute is too tight when stakes are ~500).
-EPS_TIE = 1e-12
-# Quality/compliance labels: Q within EPS_Q (relative) of Q0 or tau counts as equal (ERRATA 4).
-EPS_Q = 1e-9
+# Ties are resolved towards delegating (Theorem 3.1's inequalities, spec §2.2), with a tolerance
+# relative to the utility scale (ERRATA 5); see model.tie_tolerance / model.label_tolerance.
+EPS_TIE = m.EPS_TIE
+EPS_Q = m.EPS_Q
 BISECTION_ITERS = 60
 
 
@@ -158,7 +157,7 @@ def _worker_action_core(p, beta, theta, method, iters):
         _vstar_closed(p, beta, theta, c["B_w"]) if method == "closed" else _vstar_bisection(p, beta, theta, c["B_w"], iters)
     )
     M = c["G"] + c["B_w"] * m.detection(p, v_star, beta) - m.verification_cost(p, v_star)
-    delegate = M >= -EPS_TIE * m.utility_scale(p, theta)
+    delegate = M >= -m.tie_tolerance(p, theta)
     d = delegate.astype(beta.dtype)
     regime = jnp.where(delegate, jnp.where(v_star > 0, 2, 1), 0).astype(jnp.int32)
     return {
@@ -200,7 +199,7 @@ def _quality_core(p, beta, theta, tau, method, iters):
     c = m.coeffs(p, beta, theta)
     dQ = a["d"] * _delta_I(p, c, a["v_star"], beta)
     Q = c["Q0"] + dQ
-    eps = EPS_Q * m.utility_scale(p, theta)
+    eps = m.label_tolerance(p, theta)
     quality_label = jnp.where(dQ > eps, 2, jnp.where(dQ < -eps, 0, 1)).astype(jnp.int32)
     tau = jnp.asarray(tau, dtype=Q.dtype)
     qual = Q >= tau - eps

@@ -124,7 +124,7 @@ def _separatrices_bisection(p, theta, tau, inner):
     _M_log, _dI_log, _UI_log = _LOG_FUNCTIONS[inner]
     c = m.coeffs(p, 0.0, theta)
     G, B_w = c["G"], c["B_w"]
-    delegates_always = G >= -solve.EPS_TIE * m.utility_scale(p, theta)
+    delegates_always = G >= -m.tie_tolerance(p, theta)
     kappa0 = m.verification_cost_slope(p, jnp.zeros_like(theta))
     # Both detection families have dD/dv(0) = beta, so phi'(0) = B_w beta - kappa'(0).
     beta_2_all = jnp.where(B_w > 0, kappa0 / jnp.where(B_w > 0, B_w, 1.0), jnp.inf)
@@ -170,7 +170,7 @@ def _smaller_root(a, b, c):
 def _separatrices_closed(p, theta, tau):
     c = m.coeffs(p, 0.0, theta)
     G, B_w = c["G"], c["B_w"]
-    delegates_always = G >= -solve.EPS_TIE * m.utility_scale(p, theta)
+    delegates_always = G >= -m.tie_tolerance(p, theta)
     B_w_pos = B_w > 0
     sB = jnp.sqrt(jnp.where(B_w_pos, B_w, 1.0))
     beta_2_all = jnp.where(B_w_pos, p.c_v / jnp.where(B_w_pos, B_w, 1.0), jnp.inf)
@@ -233,8 +233,8 @@ def _separatrices_core(p, thetas, tau, method, inner):
         beta_1, beta_2, beta_3, beta_4 = _separatrices_bisection(p, theta, tau, inner)
 
     c = m.coeffs(p, 0.0, theta)
-    delegates_always = c["G"] >= -solve.EPS_TIE * m.utility_scale(p, theta)
-    eps = solve.EPS_Q * m.utility_scale(p, theta)
+    delegates_always = c["G"] >= -m.tie_tolerance(p, theta)
+    eps = m.label_tolerance(p, theta)
     beta_1_s = jnp.where(jnp.isfinite(beta_1), beta_1, 1.0)
     q_at_switch = solve.delegated_quality(p, beta_1_s, theta, method=inner if method == "bisection" else "auto")
     level = jnp.where(jnp.isnan(beta_4), jnp.inf, beta_4)
@@ -267,7 +267,7 @@ def regime_from_separatrices(p: DelegationParams, beta, theta, s: dict | None = 
     beta, theta = m.broadcast(beta, theta)
     if s is None:
         s = separatrices(p, theta)
-    after = ~(m.coeffs(p, 0.0, theta)["G"] >= -solve.EPS_TIE * m.utility_scale(p, theta))
+    after = ~(m.coeffs(p, 0.0, theta)["G"] >= -m.tie_tolerance(p, theta))
     manual = after & (beta < s["beta_1"])
     pure = ~after & (beta <= s["beta_2"])
     return jnp.where(manual, 0, jnp.where(pure, 1, 2)).astype(jnp.int32)
