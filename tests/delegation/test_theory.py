@@ -165,7 +165,15 @@ def _grid():
     return beta, theta
 
 
-@pytest.mark.parametrize("fam", FAMILIES[:2])
+THEOREM_FAMILIES = [
+    FAMILIES[0],
+    FAMILIES[1],
+    pytest.param(FAMILIES[2], marks=pytest.mark.slow),
+    pytest.param(FAMILIES[3], marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("fam", THEOREM_FAMILIES)
 def test_theorem_35_quality_regions(fam):
     p = D.make_params(**fam)
     beta, theta = _grid()
@@ -186,7 +194,7 @@ def test_theorem_35_quality_regions(fam):
     assert (lab == 0).any() and (lab == 2).any()  # both regimes exist
 
 
-@pytest.mark.parametrize("fam", FAMILIES[:2])
+@pytest.mark.parametrize("fam", THEOREM_FAMILIES)
 def test_theorem_36_compliance_regions(fam):
     p = D.make_params(**fam)
     beta, theta = _grid()
