@@ -6,6 +6,16 @@ phase transition (Theorem 3.2), merging (Theorem 3.3) and productivity compressi
 (Corollary 3.4), transition windows and phase diagrams. See spec/integration.md and ERRATA.
 """
 
+from hai_sim.integration.data import (
+    BBL_TASKS,
+    load_bbl_csv,
+    load_job_csv,
+    load_onet_skills,
+    programmer_job,
+    split_difficulties,
+    synthetic_bbl,
+)
+from hai_sim.integration.fit import LinearFit, fit_linear_profile, posterior_linear_profile
 from hai_sim.integration.model import (
     METHODS,
     MCResult,
@@ -54,6 +64,8 @@ from hai_sim.integration.theory import (
 )
 
 __all__ = [
+    "BBL_TASKS", "load_bbl_csv", "load_job_csv", "load_onet_skills", "programmer_job", "split_difficulties",
+    "synthetic_bbl", "LinearFit", "fit_linear_profile", "posterior_linear_profile",
     "METHODS", "MCResult", "affine_coefficients", "err_moments", "job_error", "p_clt", "p_edgeworth",
     "p_exact", "p_fft", "p_mc", "p_mc_uniforms", "skill_weights", "standardized_distance",
     "success_probability", "Job", "Worker", "default_job", "linear_worker", "make_job",
