@@ -15,7 +15,7 @@ Modes: 0 manual, 1 augmented (goal of a chain), 2 automated; strings "MCCAM" via
 """
 
 from hai_sim.chaining.cost import design_cost, short_run_time, task_skill_time
-from hai_sim.chaining.dp import job_design, long_run, long_run_info, prewage_jobs, short_run, short_run_cost
+from hai_sim.chaining.dp import job_design, long_run, long_run_info, prewage_jobs, short_run, short_run_batch, short_run_cost
 from hai_sim.chaining.params import (
     AUGMENTED,
     AUTOMATED,
@@ -36,6 +36,6 @@ from hai_sim.chaining.params import (
 __all__ = [
     "AUGMENTED", "AUTOMATED", "MANUAL", "Instance", "check_design", "cuts_to_jobs", "design_cost",
     "job_design", "long_run", "long_run_info", "make_instance", "modes_to_string", "n_steps",
-    "pad_instance", "prewage_jobs", "random_instance", "scale_handoffs", "short_run", "short_run_cost",
+    "pad_instance", "prewage_jobs", "random_instance", "scale_handoffs", "short_run", "short_run_batch", "short_run_cost",
     "short_run_time", "stack_instances", "string_to_modes", "task_skill_time",
 ]

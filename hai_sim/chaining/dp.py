@@ -38,34 +38,72 @@ def _prefix(x):
 
 def _backtrack_modes(choices, N):
     """Modes (N,) from Prop-1 style choices: choices[k-1] = 0 manual, j + 1 = chain from step j."""
-    cursor = jnp.asarray(N)
-    modes = [None] * N
-    for k in range(N, 0, -1):
+
+    def step(cursor, k):
         at = k == cursor
         ch = choices[k - 1]
         manual = ch == 0
-        modes[k - 1] = jnp.where(at, jnp.where(manual, 0, 1), 2)
-        cursor = jnp.where(at, jnp.where(manual, k - 1, ch - 1), cursor)
-    return jnp.stack(modes).astype(jnp.int32)
+        mode = jnp.where(at, jnp.where(manual, 0, 1), 2)
+        return jnp.where(at, jnp.where(manual, k - 1, ch - 1), cursor), mode
+
+    _, modes = jax.lax.scan(step, jnp.asarray(N, choices.dtype), jnp.arange(N, 0, -1, dtype=choices.dtype))
+    return modes[::-1].astype(jnp.int32)
 
 
-def _weighted_prop1(tM_w, tA_w, Dp, log_alpha, mask, job):
-    """min over strategies of sum of weighted task times; chains stay inside one job (``job`` ids).
+E600 = float(np.exp(600.0))  # a chain whose inverse success probability exceeds e^600 is hopeless
+UNROLL_MAX = 32  # static lengths up to this use the fully unrolled kernel
 
+
+def _inverse_q(inst: Instance, alpha):
+    """1/q_i = alpha^{-d_i}, capped at e^600."""
+    return jnp.exp(jnp.minimum(-jnp.log(alpha) * inst.d, 600.0))
+
+
+def _weighted_prop1(tM_w, tA_w, r, mask, job):
+    """min over strategies of summed weighted task times; chains stay inside one job.
+
+    ``r`` = 1/q per step. The inverse chain success probability ``R_j = prod_{i=j+1..k} r_i``
+    is updated by one multiplication per (j, k), so the DP needs no exponentials. Short lengths
+    run fully unrolled on scalars (vmap turns every scalar into a batch-long vector, the fastest
+    layout on CPU); longer ones use ``lax.scan`` over k with O(N) vectors.
     Returns (value, choices) with choices (N,) int: 0 manual, j + 1 = chain over steps j..k-1.
     """
     N = tM_w.shape[0]
-    g = [jnp.zeros((), tM_w.dtype)]
-    choices = []
-    for k in range(1, N + 1):
-        gj = jnp.stack(g)
-        t_chain = chain_time(tA_w[k - 1], log_alpha, Dp[k] - Dp[:k])
-        ok = mask[k - 1] & (job[:k] == job[k - 1])
-        cand = jnp.concatenate([(g[k - 1] + tM_w[k - 1])[None], jnp.where(ok, gj + t_chain, BIG)])
-        idx = jnp.argmin(cand)
-        g.append(cand[idx])
-        choices.append(idx)
-    return g[N], jnp.stack(choices)
+    if N <= UNROLL_MAX:
+        g = [jnp.zeros((), tM_w.dtype)]
+        R = []
+        choices = []
+        for k in range(1, N + 1):
+            R = [jnp.minimum(x * r[k - 1], E600) for x in R] + [r[k - 1]]
+            best = g[k - 1] + tM_w[k - 1]
+            arg = jnp.zeros((), jnp.int32)
+            for j in range(k):
+                ok = mask[k - 1] & (job[j] == job[k - 1]) & (R[j] < E600)
+                t = jnp.where(ok, g[j] + tA_w[k - 1] * R[j], BIG)
+                better = t < best
+                best = jnp.where(better, t, best)
+                arg = jnp.where(better, j + 1, arg)
+            g.append(best)
+            choices.append(arg)
+        return g[N], jnp.stack(choices)
+    idx = jnp.arange(N + 1)
+    job_ext = jnp.concatenate([job, job[-1:]])
+
+    def step(carry, k):
+        g, R = carry
+        rk = r[k - 1]
+        R = jnp.where(idx < k, jnp.minimum(R * rk, E600), R)
+        ok = (idx < k) & (R < E600) & mask[k - 1] & (job_ext == job[k - 1])
+        t = jnp.where(ok, g + tA_w[k - 1] * R, BIG)
+        j = jnp.argmin(t)
+        manual = g[k - 1] + tM_w[k - 1]
+        use_chain = t[j] < manual
+        gk = jnp.where(use_chain, t[j], manual)
+        return (g.at[k].set(gk), R), jnp.where(use_chain, j + 1, 0).astype(jnp.int32)
+
+    (g, _), choices = jax.lax.scan(step, (jnp.zeros(N + 1, tM_w.dtype), jnp.ones(N + 1, tM_w.dtype)),
+                                   jnp.arange(1, N + 1))
+    return g[N], choices
 
 
 def short_run(inst: Instance, alpha):
@@ -83,9 +121,42 @@ def short_run(inst: Instance, alpha):
     """
     check_alpha(alpha)
     N = inst.n_pad
-    value, choices = _weighted_prop1(inst.tM, inst.tA, _prefix(inst.d), jnp.log(alpha), inst.mask,
-                                     jnp.zeros((N,), jnp.int32))
+    value, choices = _weighted_prop1(inst.tM, inst.tA, _inverse_q(inst, alpha), inst.mask, jnp.zeros((N,), jnp.int32))
     return value, _backtrack_modes(choices, N)
+
+
+def short_run_batch(insts: Instance, alphas):
+    """Proposition 1 over a batch of firms, laid out batch-minor for speed at large n [X].
+
+    Same recurrence and tie-breaking as :func:`short_run` (tests check equality). ``vmap`` puts
+    the batch on the leading axis, which makes every per-step reduction run along a short minor
+    axis; here arrays are (N + 1, B) so the reductions over chain starts are elementwise across
+    the batch.
+
+    Args:
+        insts: batched :class:`Instance` with fields (B, N); alphas: (B,) in (0, 1].
+    Returns:
+        (g (B,), modes (B, N) int32).
+    """
+    check_alpha(alphas)
+    tM, tA, d, mask = (getattr(insts, f).T for f in ("tM", "tA", "d", "mask"))
+    N, B = tM.shape
+    r = jnp.exp(jnp.minimum(-jnp.log(alphas)[None, :] * d, 600.0))
+    idx = jnp.arange(N + 1)[:, None]
+
+    def step(carry, k):
+        g, R = carry
+        R = jnp.where(idx < k, jnp.minimum(R * r[k - 1][None, :], E600), R)
+        t = jnp.where((idx < k) & (R < E600) & mask[k - 1][None, :], g + tA[k - 1][None, :] * R, BIG)
+        j = jnp.argmin(t, axis=0)
+        tj = jnp.min(t, axis=0)
+        manual = g[k - 1] + tM[k - 1]
+        use = tj < manual
+        return (g.at[k].set(jnp.where(use, tj, manual)), R), jnp.where(use, j + 1, 0).astype(jnp.int32)
+
+    (g, _), choices = jax.lax.scan(step, (jnp.zeros((N + 1, B)), jnp.ones((N + 1, B))), jnp.arange(1, N + 1))
+    modes = jax.vmap(_backtrack_modes, in_axes=(1, None))(choices, N)
+    return g[N], modes
 
 
 def _job_design_core(c, t, tH, mask):
@@ -172,7 +243,7 @@ def short_run_cost(inst: Instance, alpha, cuts0=None):
     cuts0 = jnp.asarray(cuts0).astype(jnp.int32)
     job = _jobs_from_cuts(cuts0, N)
     wage = jax.ops.segment_sum(inst.cM, job, num_segments=N)[job]
-    value, choices = _weighted_prop1(wage * inst.tM, wage * inst.tA, _prefix(inst.d), jnp.log(alpha), inst.mask, job)
+    value, choices = _weighted_prop1(wage * inst.tM, wage * inst.tA, _inverse_q(inst, alpha), inst.mask, job)
     handoff = jnp.sum(wage[:-1] * cuts0 * inst.tH[:-1])
     return value + handoff, _backtrack_modes(choices, N)
 

@@ -241,3 +241,18 @@ def test_long_run_design_consistent_beyond_visualizer_limit():
     assert bool(info["exact"])
     assert float(C.design_cost(inst, 0.8, modes, cuts)) == pytest.approx(float(cost), rel=1e-12)
     assert float(cost) <= float(C.job_design(inst.cM, inst.tM, inst.tH)[0]) + 1e-9
+
+
+@pytest.mark.parametrize("n", [5, 40])
+def test_short_run_batch_equals_single_firm_kernel(n):
+    """Batch-minor kernel vs vmap of the single-firm kernel (unrolled for n <= 32, scan above)."""
+    keys = jax.random.split(jax.random.key(n), 16)
+    firms = jax.vmap(lambda k: C.random_instance(k, n, d_range=(0.0, 2.0)))(keys)
+    alphas = jnp.linspace(0.3, 1.0, 16)
+    g1, m1 = jax.jit(C.short_run_batch)(firms, alphas)
+    g2, m2 = jax.jit(jax.vmap(C.short_run))(firms, alphas)
+    np.testing.assert_allclose(g1, g2, rtol=1e-13)
+    np.testing.assert_array_equal(m1, m2)
+    # and the strategy really costs g
+    t = jax.vmap(C.short_run_time)(firms, alphas, m1)
+    np.testing.assert_allclose(t, g1, rtol=1e-12)

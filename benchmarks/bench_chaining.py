@@ -1,0 +1,202 @@
+"""Benchmarks of the chaining kernels against batched NumPy twins (same math, same run).
+
+Rows: Prop 1 short-run DP at n = 20 and n = 100 (instances/s); exact long run (hull bisection)
+at n = 16 against a NumPy twin of the same algorithm; the exact long run over 10^4 (firm, alpha)
+cells at n = 16 (JAX only, wall time in the note).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import hai_sim  # noqa: F401  (float64)
+from hai_sim import chaining as C
+from hai_sim.engine import bench
+
+BIG = 1e30
+
+
+def _firms(n, batch, seed=0):
+    keys = jax.random.split(jax.random.key(seed), batch)
+    return jax.vmap(lambda k: C.random_instance(k, n))(keys)
+
+
+def _np(inst):
+    return {f: np.asarray(getattr(inst, f)) for f in ("cM", "tM", "cA", "tA", "d", "tH")}
+
+
+def _chain_time_np(tA, log_alpha, D):
+    expo = -log_alpha[:, None] * D
+    return np.where(expo > 600, BIG, tA[:, None] * np.exp(np.minimum(expo, 600)))
+
+
+E600 = float(np.exp(600.0))
+
+
+def prop1_numpy(p, alpha):
+    """Batched Prop 1, same recurrence as the kernel: g(k) = min(g(k-1) + tM_k, min_j g(j) + tA_k R_j)
+    with R_j = prod_{i=j+1..k} 1/q_i updated by one multiplication per (j, k)."""
+    B, n = p["tM"].shape
+    r = np.exp(np.minimum(-np.log(alpha)[:, None] * p["d"], 600.0))
+    g = np.zeros((B, n + 1))
+    R = np.ones((B, n + 1))
+    for k in range(1, n + 1):
+        R[:, :k] = np.minimum(R[:, :k] * r[:, k - 1:k], E600)
+        chain = np.where(R[:, :k] < E600, g[:, :k] + p["tA"][:, k - 1:k] * R[:, :k], BIG)
+        g[:, k] = np.minimum(g[:, k - 1] + p["tM"][:, k - 1], chain.min(axis=1))
+    return g[:, n]
+
+
+def _segment_choices_np(p, la, s, wC, wT, sC, sT, lexi):
+    """Batched (over rows r = (cell, segment)) back-pointers of min wC C + wT T from start s."""
+    R, n = p["cM"].shape
+    Dp = np.concatenate([np.zeros((R, 1)), np.cumsum(p["d"], axis=1)], axis=1)
+    P = np.full((R, n + 1), BIG)
+    S = np.zeros((R, n + 1))
+    P[:, 0] = np.where(s == 0, 0.0, BIG)
+    choices = np.zeros((R, n), np.int64)
+    rows = np.arange(R)
+    for k in range(1, n + 1):
+        tch = _chain_time_np(p["tA"][:, k - 1], la, Dp[:, k:k + 1] - Dp[:, :k])
+        ok = np.arange(k)[None, :] >= s[:, None]
+        cP = np.concatenate([(P[:, k - 1] + wC * p["cM"][:, k - 1] + wT * p["tM"][:, k - 1])[:, None],
+                             np.where(ok, P[:, :k] + (wC * p["cA"][:, k - 1])[:, None] + wT[:, None] * tch, BIG)], 1)
+        if lexi:
+            cS = np.concatenate([(S[:, k - 1] + sC * p["cM"][:, k - 1] + sT * p["tM"][:, k - 1])[:, None],
+                                 S[:, :k] + (sC * p["cA"][:, k - 1])[:, None] + sT[:, None] * tch], 1)
+            pmin = cP.min(1, keepdims=True)
+            idx = np.argmin(np.where(cP <= pmin + 1e-12 * np.abs(pmin), cS, np.inf), axis=1)
+            S[:, k] = np.where(k > s, cS[rows, idx], 0.0)
+        else:
+            idx = np.argmin(cP, axis=1)
+        P[:, k] = np.where(k == s, 0.0, np.where(k > s, cP[rows, idx], BIG))
+        choices[:, k - 1] = idx
+    return choices
+
+
+def _segment_CT_np(p, la, choices, s, e):
+    R, n = p["cM"].shape
+    Dp = np.concatenate([np.zeros((R, 1)), np.cumsum(p["d"], axis=1)], axis=1)
+    C_, T_ = np.zeros(R), np.zeros(R)
+    cursor = e.copy()
+    rows = np.arange(R)
+    for k in range(n, 0, -1):
+        at = (k == cursor) & (k > s)
+        ch = choices[:, k - 1]
+        man = ch == 0
+        j = np.maximum(ch - 1, 0)
+        tch = np.where(-la * (Dp[:, k] - Dp[rows, j]) > 600, BIG,
+                       p["tA"][:, k - 1] * np.exp(np.minimum(-la * (Dp[:, k] - Dp[rows, j]), 600)))
+        C_ += np.where(at, np.where(man, p["cM"][:, k - 1], p["cA"][:, k - 1]), 0.0)
+        T_ += np.where(at, np.where(man, p["tM"][:, k - 1], tch), 0.0)
+        cursor = np.where(at, np.where(man, k - 1, ch - 1), cursor)
+    return C_, T_
+
+
+def long_run_numpy(p, alpha, stack_size=12):
+    """Batched NumPy twin of the exact long run (same hull bisection with pruning), cost only."""
+    B, n = p["cM"].shape
+    s_idx, e_idx = np.triu_indices(n + 1, k=1)
+    nseg = s_idx.size
+    rep = {k: np.repeat(v, nseg, axis=0) for k, v in p.items()}
+    s = np.tile(s_idx, B)
+    e = np.tile(e_idx, B)
+    la = np.repeat(np.log(alpha), nseg)
+    hand = rep["tH"][np.arange(B * nseg), e - 1]
+    R = B * nseg
+    one, zero = np.ones(R), np.zeros(R)
+    Ca, Ta = _segment_CT_np(rep, la, _segment_choices_np(rep, la, s, one, zero, zero, one, True), s, e)
+    Cb, Tb = _segment_CT_np(rep, la, _segment_choices_np(rep, la, s, zero, one, one, zero, True), s, e)
+    best = np.minimum(Ca * (Ta + hand), Cb * (Tb + hand))
+    open_ = (Cb - Ca > 1e-12 * (Ca + Cb)) & (Ta - Tb > 1e-12 * (Ta + Tb)) & (Ca * (Tb + hand) < best)
+    stack = np.zeros((R, stack_size, 6))
+    stack[:, 0] = np.stack([Ca, Ta, Cb, Tb, Ca, Tb], -1)
+    sp = open_.astype(np.int64)
+    rows = np.arange(R)
+    while np.any(sp > 0):
+        act = np.flatnonzero(sp > 0)
+        top = stack[act, sp[act] - 1]
+        ca, ta, cb, tb, cx, tx = top.T
+        lam = (ta - tb) / (cb - ca)
+        sub = {k: v[act] for k, v in rep.items()}
+        ch = _segment_choices_np(sub, la[act], s[act], lam, np.ones(act.size), np.ones(act.size), np.zeros(act.size), False)
+        C_, T_ = _segment_CT_np(sub, la[act], ch, s[act], e[act])
+        chord = lam * ca + ta
+        vP = lam * C_ + T_
+        new = vP < chord - 1e-12 * chord
+        v = C_ * (T_ + hand[act])
+        best[act] = np.where(new & (v < best[act]), v, best[act])
+        gap = lam * cx + tx - chord
+        u1 = np.clip((vP - chord) / np.where(gap < 0, gap, -1.0), 0, 1)
+        x1 = (ca + u1 * (cx - ca), ta + u1 * (tx - ta))
+        gap2 = lam * cx + tx - (lam * cb + tb)
+        u2 = np.clip((vP - (lam * cb + tb)) / np.where(gap2 < 0, gap2, -1.0), 0, 1)
+        x2 = (cb + u2 * (cx - cb), tb + u2 * (tx - tb))
+        keep_l = new & (x1[0] * (x1[1] + hand[act]) < best[act])
+        keep_r = new & (x2[0] * (x2[1] + hand[act]) < best[act])
+        sp[act] -= 1
+        for keep, item in ((keep_r, np.stack([C_, T_, cb, tb, *x2], -1)), (keep_l, np.stack([ca, ta, C_, T_, *x1], -1))):
+            idx = act[keep & (sp[act] < stack_size)]
+            stack[idx, sp[idx]] = item[keep & (sp[act] < stack_size)]
+            sp[idx] += 1
+    seg = np.full((B, n + 1, n + 1), BIG)
+    seg[np.repeat(np.arange(B), nseg), s, e] = best
+    F = np.zeros((B, n + 1))
+    for k in range(1, n + 1):
+        F[:, k] = (F[:, :k] + seg[:, :k, k]).min(axis=1)
+    return F[:, n]
+
+
+def run(quick: bool = False) -> list[dict]:
+    rows = []
+    for n, batch in ((20, 512 if quick else 4096), (100, 256 if quick else 2048)):
+        firms = _firms(n, batch)
+        alpha = jnp.asarray(np.random.default_rng(1).uniform(0.3, 1.0, batch))
+        if n <= 32:  # vmap of the unrolled single-firm kernel
+            f = jax.jit(jax.vmap(lambda i, a: C.short_run(i, a)[0]))
+        else:  # batch-minor kernel
+            f = jax.jit(lambda i, a: C.short_run_batch(i, a)[0])
+        rows.append(bench.compare(f"chaining.prop1 n={n}", f, prop1_numpy, (firms, alpha), (_np(firms), np.asarray(alpha)),
+                                  n_points=batch, unit="instances",
+                                  check=lambda a, b: float(np.max(np.abs(np.asarray(a) - b) / b)),
+                                  note="max relative difference"))
+    n, batch = 16, 32 if quick else 256
+    firms = _firms(n, batch, seed=2)
+    alpha = jnp.asarray(np.random.default_rng(2).uniform(0.3, 1.0, batch))
+    f = jax.jit(jax.vmap(lambda i, a: C.long_run_info(i, a, stack_size=12)[0]))
+    rows.append(bench.compare(f"chaining.long_run exact n={n}", f, long_run_numpy, (firms, alpha),
+                              (_np(firms), np.asarray(alpha)), n_points=batch, unit="cells", repeat=2,
+                              check=lambda a, b: float(np.max(np.abs(np.asarray(a) - b) / b)),
+                              note="same hull-bisection algorithm; max relative difference"))
+    # 10^4 (firm, alpha) cells at n = 16: 100 firms x 100 alphas, chunks of 1000 cells
+    n_f, n_a = (20, 10) if quick else (100, 100)
+    firms = _firms(16, n_f, seed=3)
+    alphas = jnp.linspace(0.05, 1.0, n_a)
+    cells = jax.jit(jax.vmap(jax.vmap(lambda i, a: C.long_run_info(i, a, stack_size=12)[0], in_axes=(None, 0)),
+                             in_axes=(0, None)))
+    chunk = max(1, 1000 // n_a)
+    cells(jax.tree_util.tree_map(lambda x: x[:chunk], firms), alphas).block_until_ready()
+    t0 = time.perf_counter()
+    for i in range(0, n_f, chunk):
+        cells(jax.tree_util.tree_map(lambda x, i=i: x[i:i + chunk], firms), alphas).block_until_ready()
+    wall = time.perf_counter() - t0
+    rows.append(dict(name=f"chaining.long_run exact {n_f * n_a} cells n=16", unit="cells", n=n_f * n_a, jax_s=wall,
+                     jax_rate=n_f * n_a / wall, compile_s=float("nan"), backend=jax.default_backend(),
+                     devices=len(jax.devices()), x64=True,
+                     note=f"wall {wall:.1f} s after compilation, chunks of {chunk * n_a} cells"))
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    rows = run(quick="--quick" in sys.argv)
+    print(bench.format_rows(rows))
+    for r in rows:
+        print(r["name"], {k: r[k] for k in ("ratio", "max_abs_diff", "note") if k in r})
+    bench.write(rows, Path(__file__).parent / "results" / "chaining.json")
