@@ -91,16 +91,18 @@ def _vstar_closed(p, beta, theta, B_w):
     return jnp.minimum(v, p.V)
 
 
-def _phi_slope(v, p, beta, theta):
-    return m.verification_surplus_slope(p, v, beta, theta)
+def _phi_slope(v, p, beta, B_w):
+    # B_w travels as an argument (not recomputed from theta in every halving); the implicit-function
+    # derivative still reaches theta through B_w's own tangent.
+    return B_w * m.detection_slope(p, v, beta) - m.verification_cost_slope(p, v)
 
 
 def _vstar_bisection(p, beta, theta, B_w, iters):
     # phi <= B_w - kappa and phi(0) = 0, so kappa(v*) <= B_w brackets the optimum.
     v_hi = jnp.minimum(p.V, m.verification_cost_inverse(p, B_w))
-    g0 = _phi_slope(jnp.zeros_like(beta), p, beta, theta)
-    g_hi = _phi_slope(v_hi, p, beta, theta)
-    root = bisect_bracketed(_phi_slope, jnp.zeros_like(beta), v_hi, (p, beta, theta), iters)
+    g0 = _phi_slope(jnp.zeros_like(beta), p, beta, B_w)
+    g_hi = _phi_slope(v_hi, p, beta, B_w)
+    root = bisect_bracketed(_phi_slope, jnp.zeros_like(beta), v_hi, (p, beta, B_w), iters)
     return jnp.where(g0 <= 0, 0.0, jnp.where(g_hi >= 0, v_hi, root))
 
 
