@@ -106,5 +106,12 @@ def overlay_boundary(ax, labels, x, y, **kw):
 
 
 def provenance_note(fig, text: str) -> None:
-    """A small footnote on the figure (which numbers are the paper's and which are ours)."""
+    """A small footnote on the figure (which numbers are the paper's and which are ours).
+
+    Under a constrained layout the axes are lifted to leave the bottom strip to the note, so it
+    never overlaps the x labels."""
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set") and type(engine).__name__ == "ConstrainedLayoutEngine":
+        height_in = fig.get_size_inches()[1]
+        engine.set(rect=(0.0, min(0.25 / height_in, 0.1), 1.0, 1.0 - min(0.25 / height_in, 0.1)))
     fig.text(0.005, 0.005, text, fontsize=6.5, color="0.3", ha="left", va="bottom", wrap=True)
