@@ -223,7 +223,7 @@ def fig3a(quick: bool = False) -> Result:
     span = 1.0 - W_t[unq]
     d_theta = span[:, None] * np.linspace(0, 1, ng)[None, :]
     need = np.asarray(min_beta_qualified(p, jnp.asarray(np.repeat(W_b[unq][:, None], ng, 1)),
-                                         jnp.asarray(W_t[unq][:, None] + d_theta)))
+                                         jnp.asarray(np.minimum(W_t[unq][:, None] + d_theta, 1.0))))
     cost = np.where(np.isfinite(need), need - W_b[unq][:, None] + d_theta, np.inf)
     k = cost.argmin(1)
     best_db = (need - W_b[unq][:, None])[np.arange(k.size), k]

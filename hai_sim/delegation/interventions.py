@@ -112,7 +112,8 @@ def upskill_min_cost(
     theta_max = p.theta_domain[1] if theta_max is None else float(theta_max)
     span = max(theta_max - float(theta), 0.0)
     d_theta = jnp.linspace(0.0, span, n_theta)
-    beta_need = np.asarray(min_beta_qualified(p, jnp.full_like(d_theta, beta), theta + d_theta, tau))
+    beta_need = np.asarray(min_beta_qualified(p, jnp.full_like(d_theta, beta),
+                                              jnp.minimum(theta + d_theta, theta_max), tau))
     d_beta = beta_need - float(beta)
     dt = np.asarray(d_theta)
 

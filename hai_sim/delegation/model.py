@@ -21,12 +21,14 @@ def broadcast(*xs):
     return jnp.broadcast_arrays(*arrs)
 
 
-def check_abilities(beta=None, theta=None):
-    """Host-side check of concrete abilities: beta >= 0, theta finite (tracers skipped)."""
+def check_abilities(p: DelegationParams, beta=None, theta=None):
+    """Host-side check of concrete abilities: beta >= 0, theta inside ``p.theta_domain`` (where
+    c_w(theta) is a non-negative finite cost). Tracers are skipped."""
     if beta is not None:
         check_range("beta", beta, 0.0)
     if theta is not None:
-        check_range("theta", theta)
+        lo, hi = p.theta_domain
+        check_range("theta", theta, lo, hi)
 
 
 # ---------------------------------------------------------------- primitives (spec §1.2) [P]

@@ -116,7 +116,7 @@ def vstar(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int 
         float array of the broadcast shape; differentiable (implicit-function rule inside).
     """
     method = resolve_method(p, method)
-    m.check_abilities(beta, theta)
+    m.check_abilities(p, beta, theta)
     return _vstar_core(p, beta, theta, method, iters)
 
 
@@ -147,7 +147,7 @@ def worker_action(p: DelegationParams, beta, theta, *, method: str = "auto", ite
         ``M`` = max_v Delta_w(v) = G + phi(v*), ``U_w`` worker utility at the optimum.
     """
     method = resolve_method(p, method)
-    m.check_abilities(beta, theta)
+    m.check_abilities(p, beta, theta)
     return _worker_action_core(p, beta, theta, method, iters)
 
 
@@ -190,7 +190,7 @@ def quality(p: DelegationParams, beta, theta, tau=None, *, method: str = "auto",
         tau = p.tau
     check_range("tau", tau)
     method = resolve_method(p, method)
-    m.check_abilities(beta, theta)
+    m.check_abilities(p, beta, theta)
     return _quality_core(p, beta, theta, tau, method, iters)
 
 

@@ -218,7 +218,7 @@ def separatrices(p: DelegationParams, thetas, tau=None, *, method: str = "auto",
     if tau is None:
         tau = p.tau
     check_range("tau", tau)
-    check_range("thetas", thetas)
+    check_range("thetas", thetas, *p.theta_domain)
     solve.resolve_method(p, inner)
     return _separatrices_core(p, thetas, tau, method, inner)
 

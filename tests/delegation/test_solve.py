@@ -209,6 +209,10 @@ def test_bad_abilities_and_methods():
         D.worker_action(p, -0.1, 0.5)
     with pytest.raises(ValueError, match="theta"):
         D.quality(p, 0.1, jnp.array([0.2, jnp.nan]))
+    with pytest.raises(ValueError, match="theta"):
+        D.worker_action(p, 0.1, 1.2)  # c_w = K (1 - theta) would be negative
+    with pytest.raises(ValueError, match="thetas"):
+        D.separatrices(p, jnp.array([-0.1, 0.5]))
     with pytest.raises(ValueError, match="method"):
         D.worker_action(p, 0.1, 0.5, method="newton")
     with pytest.raises(ValueError, match="closed form"):
