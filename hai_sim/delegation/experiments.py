@@ -554,35 +554,36 @@ def area_sweeps(quick: bool = False) -> Result:
 
 @experiment("delegation.robustness-families", title="Robustness: other detection and cost families", tag="R")
 def robustness(quick: bool = False) -> Result:
-    """Regime and region areas for exponential detection and quadratic cost (spec §4.2 robustness) [R]."""
-    import jax.numpy as jnp
-    import xarray as xr
+    """Regime and region areas for exponential detection and quadratic cost (spec §4.2 robustness) [R].
 
+    One sweep with a categorical ``family`` axis (compiled once per family)."""
     from hai_sim import plot
 
     from . import quality
 
-    fams = [("exponential", "linear", (0.135, 0.051, 0.814), 0.035),
-            ("inverse_linear", "quadratic", (0.206, 0.0, 0.794), 0.066),
-            ("exponential", "quadratic", (0.125, 0.0, 0.875), 0.042)]
-    b = jnp.linspace(*BETA_ROBUST)[:, None]
-    t = jnp.linspace(*THETA_REF)[None, :]
-    rows, data = [], {}
-    fig, axes = plot.new_figure(3)
-    for ax, (det, cost, fr, deg) in zip(axes, fams):
-        p = _params(detection=det, verification_cost=cost)
-        q = quality(p, b, t)
-        r = np.asarray(q["regime"])
-        name = f"{det}/{cost}"
-        data[f"regime_{det}_{cost}"] = (("beta", "theta"), r)
+    ref = {"exponential/linear": ((0.135, 0.051, 0.814), 0.035),
+           "inverse_linear/quadratic": ((0.206, 0.0, 0.794), 0.066),
+           "exponential/quadratic": ((0.125, 0.0, 0.875), 0.042)}
+    params = {name: _params(detection=name.split("/")[0], verification_cost=name.split("/")[1]) for name in ref}
+
+    def fn(family, theta, beta):
+        q = quality(params[family], beta, theta)
+        return {"regime": q["regime"], "quality_label": q["quality_label"]}
+
+    axes = {"family": list(ref), "theta": np.linspace(*THETA_REF), "beta": np.linspace(*BETA_ROBUST)}
+    ds = _sweep(fn, axes)
+    ds.attrs.update(method="closed form where available, else bisection (inverse-linear/quadratic)",
+                    provenance="R")
+    rows = []
+    fig, axs = plot.new_figure(3)
+    for ax, name in zip(axs, ref):
+        r = ds["regime"].sel(family=name)
+        fr, deg = ref[name]
         for k, lbl in enumerate(("manual", "pure", "verified")):
             rows.append(Row(f"{name}: area {lbl}", _frac(r, k), fr[k], 6e-4, "R"))
-        rows.append(Row(f"{name}: area degraded", _frac(q["quality_label"], 0), deg, 6e-4, "R"))
-        plot.phase_diagram(ax, r.T, np.asarray(t[0]), np.asarray(b[:, 0]), xlabel="theta", ylabel="beta",
-                           categorical_names=REGIME_NAMES)
+        rows.append(Row(f"{name}: area degraded", _frac(ds["quality_label"].sel(family=name), 0), deg, 6e-4, "R"))
+        plot.phase_diagram(ax, r, ds.theta, ds.beta, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
         ax.set_title(name, fontsize=9)
-    ds = xr.Dataset(data, coords={"beta": np.asarray(b[:, 0]), "theta": np.asarray(t[0])})
-    ds.attrs.update(method="closed form or bisection (inverse-linear/quadratic)", provenance="R")
     caption = "Robustness [R]: the three regimes and the degraded pocket persist under other primitive families."
     return Result(ds, fig, caption, rows)
 

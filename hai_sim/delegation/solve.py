@@ -107,7 +107,7 @@ def _vstar_bisection(p, beta, theta, B_w, iters):
 
 
 def vstar(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS):
-    """Optimal verification effort given delegation, v* = argmax_v phi(v) (spec §1.5, §2.1).
+    """Optimal verification effort given delegation, v* = argmax_v phi(v) [P] (spec §1.5, §2.1).
 
     Args:
         p: parameters. beta (>= 0), theta: arrays, broadcast against each other.
@@ -134,7 +134,7 @@ def _delta_I(p, c, v, beta):
 
 
 def worker_action(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS) -> dict:
-    """The worker's optimal action (d*, v*) and regime (Theorem 3.1, spec §2.2).
+    """The worker's optimal action (d*, v*), eq (2) [P], and its regime (Theorem 3.1 [D], spec §2.2).
 
     Args:
         p: parameters. beta (>= 0), theta: arrays broadcast against each other (same rank or 0-d).
@@ -173,11 +173,11 @@ def _worker_action_core(p, beta, theta, method, iters):
 
 
 def quality(p: DelegationParams, beta, theta, tau=None, *, method: str = "auto", iters: int = BISECTION_ITERS) -> dict:
-    """Institutional worker quality at the worker's optimum (eq 4, Proposition 3.4, spec §2.2).
+    """Institutional worker quality at the worker's optimum, eq (4) [P], via Proposition 3.4 [D].
 
     Args:
-        p: parameters. beta, theta: arrays (broadcast). tau: qualification threshold (scalar or
-            array broadcastable to the result; defaults to ``p.tau``).
+        p: parameters. beta, theta: arrays (broadcast). tau: qualification threshold (scalar, or
+            an array of the result's shape; defaults to ``p.tau``).
         method: as in :func:`worker_action`.
     Returns:
         dict of arrays: ``Q`` = Q0 + d* Delta_I(v*), ``Q0`` = U_I(0, 0), ``dQ`` = Q - Q0,

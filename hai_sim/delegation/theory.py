@@ -200,7 +200,7 @@ def _separatrices_closed(p, theta, tau):
 
 
 def separatrices(p: DelegationParams, thetas, tau=None, *, method: str = "auto", inner: str = "auto") -> dict:
-    """All separatrices at once for an array of efficiencies (Theorems 3.1, 3.5, 3.6; ERRATA 1).
+    """All separatrices at once for an array of efficiencies [D] (Theorems 3.1, 3.5, 3.6; ERRATA 1).
 
     Args:
         p: parameters. thetas: float array (any shape). tau: threshold (defaults to ``p.tau``).
