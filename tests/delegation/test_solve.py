@@ -239,3 +239,16 @@ def test_aligned_institution_never_loses_quality():
         q = D.quality(p, jnp.linspace(1e-3, 3, 90)[:, None], jnp.linspace(0, 1, 91)[None, :])
         assert (np.asarray(q["dQ"]) >= -1e-12).all()
         assert (np.asarray(q["quality_label"]) != 0).all()
+
+
+def test_theta0_column_of_reference_grid_errata3():
+    # ERRATA 3: on the reference grid theta = 0.5 is a node where G evaluates to about -1.8e-15; the tie
+    # rule keeps its 34 cells with beta <= 1/6 in pure delegation (the rest of the column verifies).
+    p = D.make_params()
+    theta = jnp.linspace(0.0, 1.0, 401)[200]
+    G = float(D.coeffs(p, 0.0, theta)["G"])
+    assert -1e-13 < G < 0
+    beta = jnp.linspace(1e-4, 2.0, 400)
+    r = np.asarray(D.worker_action(p, beta, theta)["regime"])
+    assert (r == 1).sum() == 34 and (r == 0).sum() == 0
+    assert np.asarray(beta)[r == 1].max() <= 1 / 6
