@@ -125,3 +125,21 @@ def test_figure6_partial_reexecution(grid):
     assert (np.asarray(q["compliance_label"]) == 2).mean() == pytest.approx(0.016, abs=6e-4)
     # B_w = (1 - p_a)(s_w p_w - gamma c_w), spec §4.6
     assert float(D.coeffs(p.replace(gamma=0.5), 0.3, 0.2)["B_w"]) == pytest.approx(0.4 * (20 - 0.5 * 8))
+
+
+def test_levers_and_extensions_under_jit_and_vmap():
+    p = D.make_params()
+    b, t = jnp.array([0.3, 0.9, 1.5]), jnp.array([0.2, 0.6, 0.8])
+    deltas = jnp.array([0.05, 0.1])
+    vm = jax.jit(jax.vmap(lambda d: D.intervention_delta(p, b, t, "p_a", d)["dQ"]))(deltas)
+    for i, d in enumerate((0.05, 0.1)):
+        np.testing.assert_allclose(vm[i], D.intervention_delta(p, b, t, "p_a", d)["dQ"], atol=1e-12)
+    hats = jnp.array([0.6, 0.7])
+    bq = jax.jit(jax.vmap(lambda h: D.belief_quality(p, b, t, h)["Q"]))(hats)
+    np.testing.assert_allclose(bq[1], D.belief_quality(p, b, t, 0.7)["Q"], atol=1e-12)
+    gq = jax.jit(jax.vmap(lambda g: D.reexec_quality(p, b, t, g)["Q"]))(jnp.array([0.5, 1.0]))
+    np.testing.assert_allclose(gq[1], D.quality(p, b, t)["Q"], atol=1e-12)
+    # d E[Q] / d beta through the difficulty expectation (IFT inside every node) vs finite differences
+    f = jax.jit(lambda x: D.expected_quality_difficulty(p, x, 0.3)["EQ"])
+    g = jax.grad(f)(1.2)
+    assert float(g) == pytest.approx(float((f(1.2 + 1e-6) - f(1.2 - 1e-6)) / 2e-6), rel=1e-5)
