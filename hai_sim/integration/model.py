@@ -73,12 +73,14 @@ def affine_coefficients(job: Job):
 def err_moments(job: Job, worker: Worker):
     """(mean, variance, third cumulant, fourth cumulant) of the affine Err, each a scalar [D].
 
-    For 2n <= 128 terms the sums are unrolled over the subskills: under vmap every term is then
-    an elementwise operation on the batch, which XLA fuses into one vectorised loop (a vmapped
-    reduction over a short minor axis runs ~5x slower on CPU). Larger jobs use array sums.
+    With uniform noise and 2n <= 128 terms the sums are unrolled over the subskills: under vmap
+    every term is then an elementwise operation on the batch, which XLA fuses into one vectorised
+    loop (a vmapped reduction over a short minor axis runs ~5x slower on CPU). Larger jobs and the
+    truncated normal (whose per-term moments are long expressions, slow to compile unrolled) use
+    array sums.
     """
     coef = affine_coefficients(job)
-    if 2 * job.n <= _UNROLL_TERMS:
+    if 2 * job.n <= _UNROLL_TERMS and worker.law1 == worker.law2 == "uniform":
         totals = [0.0, 0.0, 0.0, 0.0]
         for l in (1, 2):
             p = worker.level(l)

@@ -42,6 +42,7 @@ def test_fit_validation():
         I.fit_linear_profile(np.array([0.1, 0.2]), np.array([0.5, 1.5]))
 
 
+@pytest.mark.slow
 def test_posterior_recovers_truth():
     d = I.synthetic_bbl()
     post = I.posterior_linear_profile(d["s"], d["scores"]["llm"], key=jax.random.key(0), num_warmup=150, num_samples=150)

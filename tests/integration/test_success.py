@@ -135,10 +135,10 @@ def test_mc_any_aggregator_matches_numpy_brute_force(h, g, f, key):
 def test_truncated_normal_methods_agree_with_scipy_sampling(key):
     w = I.linear_worker(0.5, 0.4, 0.1, law="truncnorm")
     E = np.stack([1 - 0.5 * S[0], 1 - 0.6 * S[1]])
-    X = sample_truncnorm(np.random.default_rng(2), E, 0.1, 100_000)
+    X = sample_truncnorm(np.random.default_rng(2), E, 0.1, 50_000)
     err = 0.5 * (1 - X).mean(axis=2).sum(axis=1)
     ref = np.mean(err <= 0.25)
-    se = np.sqrt(ref * (1 - ref) / 100_000)
+    se = np.sqrt(ref * (1 - ref) / 50_000)
     fft = float(I.success_probability(JOB, w, method="fft"))
     assert abs(fft - ref) < 5 * se
     assert abs(float(I.success_probability(JOB, w, method="edgeworth")) - fft) < 2e-4
