@@ -120,7 +120,7 @@ def run(quick: bool = False) -> list[dict]:
                             lambda x, y, twin=twin: twin(s, x, y, SIGMA), (jnp.asarray(a1), jnp.asarray(a2)),
                             (a1, a2), n_points=n_fast, check=_maxdiff, repeat=3))
 
-    n_ex = 2_000 if quick else 20_000
+    n_ex = 2_000 if quick else 4_000
     b1 = rng.uniform(0.45, 0.56, n_ex)  # inside the band: every point needs the inversion
     b2 = np.full(n_ex, 0.4)
     rows.append(compare("integration.P_exact n=20 (in band)", _jax_grid("exact", job),

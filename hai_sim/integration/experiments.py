@@ -447,7 +447,7 @@ def universality(quick: bool = False) -> Result:
     axes[1].set_xlabel("a_1 (truncated-normal noise, FFT)")
     key = jax.random.key(7)
     ns = 10_000 if quick else 100_000
-    variants = [("h=max", I.default_job(h="max", tau=0.35)), ("f=max, random graph", I.default_job(f="max", graph="random"))]
+    variants = [("h=max", I.default_job(h="max", tau=0.3)), ("f=max, random graph", I.default_job(f="max", graph="random"))]
     for name, jb in variants:
         f = jax.jit(jax.vmap(lambda v, jb=jb: I.success_probability(jb, I.linear_worker(v, 0.7, 0.3), "mc", key=key,
                                                                      n_samples=ns).p))
