@@ -7,7 +7,7 @@ from hai_sim.integration import experiments  # noqa: F401  (registers)
 
 NAMES = ["integration.phase-transition-a1", "integration.wedge-a1-sigma", "integration.phase-a1-a2",
          "integration.scaling-collapse", "integration.integration-gain-maps", "integration.productivity-compression",
-         "integration.universality"]
+         "integration.universality", "integration.onet-standin", "integration.bbl-fit", "integration.phase-variants"]
 
 
 def test_experiments_are_registered():
