@@ -172,18 +172,41 @@ def _separatrices_closed(p, theta, tau):
     G, B_w = c["G"], c["B_w"]
     delegates_always = G >= -m.tie_tolerance(p, theta)
     B_w_pos = B_w > 0
-    sB = jnp.sqrt(jnp.where(B_w_pos, B_w, 1.0))
-    beta_2_all = jnp.where(B_w_pos, p.c_v / jnp.where(B_w_pos, B_w, 1.0), jnp.inf)
+    B_w_s = jnp.where(B_w_pos, B_w, 1.0)
+    sB = jnp.sqrt(B_w_s)
+    V_finite = jnp.isfinite(p.V)
+    V_s = jnp.where(V_finite, p.V, 1.0)
+
+    def vhat(beta):
+        # uncapped interior optimum (spec §2.1), 0 below beta_2
+        beta_s = jnp.where(jnp.isfinite(beta) & (beta > 0), beta, 1.0)
+        x = B_w_s * beta_s / p.c_v
+        return jnp.where(B_w_pos & (x > 1.0), (jnp.sqrt(jnp.maximum(x, 1.0)) - 1.0) / beta_s, 0.0)
+
+    def pick(beta_free, free_ok, target_D, fallback):
+        # The quadratic closed forms assume v* is interior. Where the cap V binds at that root the
+        # crossing lies on the capped branch v* = V instead, where D(V; beta) = target_D solves to
+        # beta = r / (V (1 - r)). The monotone quantity crosses once, so exactly one candidate is valid.
+        free_valid = free_ok & (vhat(beta_free) <= p.V)
+        r_ok = V_finite & B_w_pos & (target_D > 0) & (target_D < 1)
+        r = jnp.where(r_ok, target_D, 0.5)
+        beta_cap = r / (V_s * (1.0 - r))
+        cap_valid = r_ok & (vhat(beta_cap) >= V_s)
+        return jnp.where(free_valid, beta_free, jnp.where(cap_valid, beta_cap, fallback))
+
+    beta_2_all = jnp.where(B_w_pos, p.c_v / B_w_s, jnp.inf)
     denom = sB - jnp.sqrt(jnp.maximum(-G, 0.0))
-    beta_1 = jnp.where(
-        delegates_always, jnp.nan, jnp.where(B_w_pos & (denom > 0), p.c_v / jnp.where(denom > 0, denom, 1.0) ** 2, jnp.inf)
-    )
+    ok1 = B_w_pos & (denom > 0)
+    free1 = jnp.where(ok1, p.c_v / jnp.where(denom > 0, denom, 1.0) ** 2, jnp.inf)
+    beta_1 = jnp.where(delegates_always, jnp.nan, pick(free1, ok1, (p.c_v * V_s - G) / B_w_s, jnp.inf))
     beta_2 = jnp.where(delegates_always, beta_2_all, jnp.nan)
 
+    B_I_s = jnp.where(c["B_I"] > 0, c["B_I"], 1.0)
     b_prime = c["B_I"] / sB + p.rho * sB
     y3 = _smaller_root(p.rho, b_prime, c["A_I"] + c["B_I"])
-    root3_ok = (y3 > 0) & B_w_pos
-    root3 = jnp.where(root3_ok, p.c_v / jnp.where(root3_ok, y3, 1.0) ** 2, jnp.inf)
+    ok3 = (y3 > 0) & B_w_pos
+    free3 = jnp.where(ok3, p.c_v / jnp.where(ok3, y3, 1.0) ** 2, jnp.inf)
+    root3 = pick(free3, ok3, (p.rho * p.c_v * V_s - c["A_I"]) / B_I_s, jnp.inf)
     beta_3 = jnp.where(
         delegates_always,
         jnp.where(c["A_I"] >= 0, 0.0, root3),
@@ -192,7 +215,8 @@ def _separatrices_closed(p, theta, tau):
 
     y4 = _smaller_root(p.rho, b_prime, c["Q_pure"] + c["B_I"] - tau)
     ok4 = (y4 > 0) & (y4 < sB) & B_w_pos
-    beta_4 = jnp.where(ok4, p.c_v / jnp.where(ok4, y4, 1.0) ** 2, jnp.nan)
+    free4 = jnp.where(ok4, p.c_v / jnp.where(ok4, y4, 1.0) ** 2, jnp.nan)
+    beta_4 = pick(free4, ok4, (tau + p.rho * p.c_v * V_s - c["Q_pure"]) / B_I_s, jnp.nan)
     return beta_1, beta_2, beta_3, beta_4
 
 

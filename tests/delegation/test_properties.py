@@ -37,7 +37,7 @@ def _everything(p):
     return qc, qb, s, reg_sep
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(valid_params())
 def test_invariants_on_random_parameters(kw):
     p = D.make_params(**kw)
