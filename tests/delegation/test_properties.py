@@ -25,7 +25,8 @@ def valid_params(draw):
     K = draw(st.floats(1.0, 0.95 * (b_w + l_w) * p_w))
     return dict(p_w=p_w, p_a=p_a, b_w=b_w, l_w=l_w, b_I=b_w + extra_b, l_I=l_w + extra_l, rho=rho, K=K,
                 c_v=draw(st.floats(0.2, 3.0)), tau=draw(st.floats(5.0, 40.0)),
-                detection=draw(st.sampled_from(["inverse_linear", "exponential"])))
+                detection=draw(st.sampled_from(["inverse_linear", "exponential"])),
+                V=draw(st.one_of(st.just(float("inf")), st.floats(0.3, 10.0))))
 
 
 @jax.jit
