@@ -540,9 +540,10 @@ def bbl_fit(quick: bool = False) -> Result:
 
     d = I.synthetic_bbl()
     fits = {w: I.fit_linear_profile(d["s"], d["scores"][w]) for w in ("human", "llm")}
-    n_draw = 150 if quick else 1000
-    posts = {w: I.posterior_linear_profile(d["s"], d["scores"][w], key=jax.random.key(i), num_warmup=n_draw,
-                                           num_samples=n_draw) for i, w in enumerate(("human", "llm"))}
+    n_draw = 80 if quick else 1000
+    joint = I.posterior_linear_profile(d["s"], np.stack([d["scores"]["human"], d["scores"]["llm"]]),
+                                       key=jax.random.key(0), num_warmup=n_draw, num_samples=n_draw)
+    posts = {w: {k: v[:, i] for k, v in joint.items()} for i, w in enumerate(("human", "llm"))}
     job = I.default_job()
     taus = np.linspace(0.1, 0.5, 41 if quick else 161)
 

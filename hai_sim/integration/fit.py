@@ -51,25 +51,33 @@ def fit_linear_profile(s, scores) -> LinearFit:
     return LinearFit(1.0 + slope, c, r2)
 
 
-def _model(s, scores=None):
+def _model(s, scores):
     import numpyro
     import numpyro.distributions as dist
 
-    c = numpyro.sample("c", dist.Uniform(0.0, 1.0))
-    a = numpyro.sample("a", dist.Uniform(1.0 - c, 1.0))
-    sigma = numpyro.sample("sigma", dist.Uniform(0.0, 1.0))
-    E = c - (1.0 - a) * s
-    sd = sigma * jnp.minimum(E, 1.0 - E) / jnp.sqrt(3.0) + 1e-6
-    numpyro.sample("scores", dist.Normal(E, sd), obs=scores)
+    with numpyro.plate("worker", scores.shape[0], dim=-2):
+        c = numpyro.sample("c", dist.Uniform(0.0, 1.0))
+        a = numpyro.sample("a", dist.Uniform(1.0 - c, 1.0))
+        sigma = numpyro.sample("sigma", dist.Uniform(0.0, 1.0))
+        E = c - (1.0 - a) * s[None, :]
+        sd = sigma * jnp.minimum(E, 1.0 - E) / jnp.sqrt(3.0) + 1e-6
+        with numpyro.plate("task", scores.shape[1], dim=-1):
+            numpyro.sample("scores", dist.Normal(E, sd), obs=scores)
 
 
 def posterior_linear_profile(s, scores, *, key, num_warmup: int = 500, num_samples: int = 1000) -> dict:
-    """NUTS posterior samples {"a", "c", "sigma"} (each (num_samples,)) for one worker's scores."""
-    _check(s, scores)
+    """NUTS posterior samples {"a", "c", "sigma"} for one worker (scores (k,): samples (num_samples,))
+    or several workers at once (scores (W, k): samples (num_samples, W), one compilation)."""
+    scores = np.asarray(scores, dtype=float)
+    single = scores.ndim == 1
+    rows = scores[None, :] if single else scores
+    for row in rows:
+        _check(s, row)
     check_range("num_warmup", num_warmup, 1, None)
     check_range("num_samples", num_samples, 1, None)
     from numpyro.infer import MCMC, NUTS
 
     mcmc = MCMC(NUTS(_model), num_warmup=num_warmup, num_samples=num_samples, progress_bar=False)
-    mcmc.run(key, jnp.asarray(s, dtype=float), jnp.asarray(scores, dtype=float))
-    return {k: v for k, v in mcmc.get_samples().items() if k in ("a", "c", "sigma")}
+    mcmc.run(key, jnp.asarray(s, dtype=float), jnp.asarray(rows))
+    out = {k: v[:, :, 0] for k, v in mcmc.get_samples().items() if k in ("a", "c", "sigma")}
+    return {k: v[:, 0] for k, v in out.items()} if single else out

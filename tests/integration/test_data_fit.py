@@ -48,6 +48,10 @@ def test_posterior_recovers_truth():
     post = I.posterior_linear_profile(d["s"], d["scores"]["llm"], key=jax.random.key(0), num_warmup=150, num_samples=150)
     assert abs(float(np.mean(post["a"])) - 0.25) < 0.1 and abs(float(np.mean(post["c"])) - 0.95) < 0.05
     assert np.all(np.asarray(post["a"] + post["c"]) >= 1 - 1e-12)
+    both = I.posterior_linear_profile(d["s"], np.stack([d["scores"]["human"], d["scores"]["llm"]]), key=jax.random.key(1),
+                                      num_warmup=150, num_samples=150)
+    assert both["a"].shape == (150, 2)
+    assert abs(float(np.mean(both["a"][:, 0])) - 0.55) < 0.1 and abs(float(np.mean(both["a"][:, 1])) - 0.25) < 0.1
 
 
 def test_programmer_job_structure_and_splits():
