@@ -57,7 +57,10 @@ def _model(s, scores):
 
     with numpyro.plate("worker", scores.shape[0], dim=-2):
         c = numpyro.sample("c", dist.Uniform(0.0, 1.0))
-        a = numpyro.sample("a", dist.Uniform(1.0 - c, 1.0))
+        # a | c ~ U(1 - c, 1) written as a = 1 - c (1 - u): a fixed support for u keeps NUTS's
+        # trajectories short (a c-dependent support makes a funnel).
+        u = numpyro.sample("u", dist.Uniform(0.0, 1.0))
+        a = numpyro.deterministic("a", 1.0 - c * (1.0 - u))
         sigma = numpyro.sample("sigma", dist.Uniform(0.0, 1.0))
         E = c - (1.0 - a) * s[None, :]
         sd = sigma * jnp.minimum(E, 1.0 - E) / jnp.sqrt(3.0) + 1e-6
