@@ -16,13 +16,11 @@ An unsupported combination of method, law and aggregator is a ValueError (ERRATA
 
 from __future__ import annotations
 
-from functools import lru_cache
 from functools import partial
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax.scipy.special import ndtr
 
 from hai_sim.engine.validate import check_choice, check_range
