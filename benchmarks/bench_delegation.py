@@ -96,25 +96,44 @@ def numpy_bisection(beta, theta):
 
 
 def numpy_separatrices(theta):
-    """NumPy twin of the closed-form beta_1 / beta_3 / beta_4 (inverse-linear D, linear kappa)."""
+    """NumPy twin of the closed-form beta_1 / beta_3 / beta_4 (inverse-linear D, linear kappa), with the
+    same capped-branch selection as the JAX kernel."""
     G, B_w, A_I, B_I, Q0, scale = _np_coeffs(theta)
     s_I = P["b_I"] + P["l_I"]
-    Q_pure = s_I * P["p_a"] - P["l_I"] - P["rho"] * P["c_a"]
+    c_v, V, rho = P["c_v"], P["V"], P["rho"]
+    Q_pure = s_I * P["p_a"] - P["l_I"] - rho * P["c_a"]
     sB = np.sqrt(B_w)
     after = G < -1e-12 * scale
-    denom = sB - np.sqrt(np.maximum(-G, 0.0))
-    beta_1 = np.where(after, P["c_v"] / denom**2, np.nan)
-    b = B_I / sB + P["rho"] * sB
 
-    def small_root(c):
-        disc = b * b - 4 * P["rho"] * c
-        return np.where(disc >= 0, 2 * c / (b + np.sqrt(np.maximum(disc, 0.0))), np.nan)
+    def vhat(beta):
+        b = np.where(np.isfinite(beta) & (beta > 0), beta, 1.0)
+        x = B_w * b / c_v
+        return np.where(x > 1, (np.sqrt(np.maximum(x, 1.0)) - 1) / b, 0.0)
 
-    y3 = small_root(A_I + B_I)
-    root3 = np.where(y3 > 0, P["c_v"] / y3**2, np.inf)
-    beta_3 = np.where(after, np.maximum(beta_1, root3), np.where(A_I >= 0, 0.0, root3))
-    y4 = small_root(Q_pure + B_I - 13.0)
-    beta_4 = np.where((y4 > 0) & (y4 < sB), P["c_v"] / y4**2, np.nan)
+    def pick(free, ok, target, fallback):
+        free_valid = ok & (vhat(free) <= V)
+        r_ok = (target > 0) & (target < 1)
+        r = np.where(r_ok, target, 0.5)
+        cap = r / (V * (1 - r))
+        return np.where(free_valid, free, np.where(r_ok & (vhat(cap) >= V), cap, fallback))
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = sB - np.sqrt(np.maximum(-G, 0.0))
+        free1 = np.where(denom > 0, c_v / denom**2, np.inf)
+        beta_1 = np.where(after, pick(free1, denom > 0, (c_v * V - G) / B_w, np.inf), np.nan)
+        b = B_I / sB + rho * sB
+
+        def small_root(c):
+            disc = b * b - 4 * rho * c
+            return np.where(disc >= 0, 2 * c / (b + np.sqrt(np.maximum(disc, 0.0))), np.nan)
+
+        y3 = small_root(A_I + B_I)
+        free3 = np.where(y3 > 0, c_v / y3**2, np.inf)
+        root3 = pick(free3, y3 > 0, (rho * c_v * V - A_I) / B_I, np.inf)
+        beta_3 = np.where(after, np.maximum(beta_1, root3), np.where(A_I >= 0, 0.0, root3))
+        y4 = small_root(Q_pure + B_I - 13.0)
+        ok4 = (y4 > 0) & (y4 < sB)
+        beta_4 = pick(np.where(ok4, c_v / y4**2, np.nan), ok4, (13.0 + rho * c_v * V - Q_pure) / B_I, np.nan)
     return beta_1, beta_3, beta_4
 
 
