@@ -124,7 +124,18 @@ def upskill_min_cost(
         total = np.where(np.isfinite(d_beta), f(d_beta, a_beta) + f(dt, a_theta), np.inf)
     k = int(np.argmin(total))
     feasible_theta = np.flatnonzero(d_beta <= 0)
-    theta_only = float(dt[feasible_theta[0]]) if feasible_theta.size else float("inf")
+    theta_only = float("inf")
+    if feasible_theta.size:
+        j = int(feasible_theta[0])
+        theta_only = float(dt[j])
+        if j > 0:
+            # the first qualifying delta_theta, refined between grid neighbours by bisection
+            need = lambda x: float(min_beta_qualified(p, jnp.asarray([beta]), jnp.asarray([theta + x]), tau)[0])  # noqa: E731
+            lo, hi = float(dt[j - 1]), theta_only
+            for _ in range(40):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (lo, mid) if need(mid) <= beta else (mid, hi)
+            theta_only = hi
     out = {
         "delta_beta": float(d_beta[k]) if np.isfinite(total[k]) else float("nan"),
         "delta_theta": float(dt[k]) if np.isfinite(total[k]) else float("nan"),
@@ -134,7 +145,9 @@ def upskill_min_cost(
         "theta_only_delta": theta_only,
         "theta_only_cost": float(f(theta_only, a_theta)) if np.isfinite(theta_only) else float("inf"),
     }
-    if not np.isfinite(total[k]):
+    if out["theta_only_cost"] < out["cost"]:  # the refined theta-only route beats its grid neighbour
+        out.update(delta_beta=0.0, delta_theta=theta_only, cost=out["theta_only_cost"])
+    if not np.isfinite(out["cost"]):
         out["route"] = "infeasible"
     elif out["delta_beta"] <= 0 and out["delta_theta"] <= 0:
         out["route"] = "none needed"
