@@ -140,3 +140,34 @@ def short_run_cost_brute(params: dict, alpha: float):
             total += wage * (g + (tH[i] if i < n - 1 else 0.0))
             start = i + 1
     return total
+
+
+def prop3_recursion(params: dict, alpha: float) -> float:
+    """Proposition 3's recursion with the active worker, memoised on exact (k, c, t) [D, §2.4].
+
+    Option (1) (close the active job) is skipped for the empty active worker via an explicit
+    flag (ERRATA 1), not by testing c == 0. Exponential in the worst case: test oracle only.
+    """
+    from functools import lru_cache
+
+    cM, tM, cA, tA, d, tH = (np.asarray(params[k], float) for k in ("cM", "tM", "cA", "tA", "d", "tH"))
+    n = len(cM)
+
+    @lru_cache(maxsize=None)
+    def G(k, c, t, empty):
+        if k == 0:
+            return c * t
+        best = np.inf
+        if not empty:
+            best = F(k) + c * t
+        best = min(best, G(k - 1, c + cM[k - 1], t + tM[k - 1], False))
+        for j in range(k):
+            tch = tA[k - 1] / np.prod(alpha ** d[j:k])
+            best = min(best, G(j, c + cA[k - 1], t + tch, False))
+        return best
+
+    @lru_cache(maxsize=None)
+    def F(k):
+        return G(k, 0.0, tH[k - 1], True)
+
+    return F(n)

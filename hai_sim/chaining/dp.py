@@ -257,7 +257,8 @@ def _segment_choices(inst: Instance, Dp, log_alpha, s, w, lexicographic: bool):
 
     w = (wC, wT, sC, sT); with ``lexicographic`` ties in the primary objective (relative 1e-12)
     go to the least secondary ``sC C + sT T`` (used for the two hull extremes). Returns choices
-    (N,) int: 0 manual, j + 1 = chain over steps j..k-1.
+    (N,) int: 0 manual, j + 1 = chain over steps j..k-1. (Vector form per step: a fully unrolled
+    scalar form compiles too slowly inside the bisection loop.)
     """
     N = inst.n_pad
     wC, wT, sC, sT = w
@@ -277,7 +278,6 @@ def _segment_choices(inst: Instance, Dp, log_alpha, s, w, lexicographic: bool):
             S.append(jnp.where(k > s, candS[idx], 0.0))
         else:
             idx = jnp.argmin(candP)
-        # index k is the state "steps s..k-1 done": empty (0) at k = s, unreachable before
         P.append(jnp.where(k == s, 0.0, jnp.where(k > s, candP[idx], BIG)))
         choices.append(idx)
     return jnp.stack(choices)
@@ -340,6 +340,37 @@ def _long_run_core(inst: Instance, alpha, stack_size: int):
     stack = jnp.zeros((nseg, stack_size, 6)).at[:, 0].set(jnp.stack([Ca, Ta, Cb, Tb, Ca, Tb], -1))
     sp = open_.astype(jnp.int32)
     n_vert = jnp.where(open_, 2, 1)
+
+    S_np, E_np = S_idx, E_idx
+
+    def global_prune(stack, sp, best):
+        """Close every segment that cannot belong to an optimal job design.
+
+        Lower bound of a segment: min of its best cost and the triangle corners of its open
+        intervals; a design using segment (s, e) costs at least LF(s) + lb(s, e) + LB(e) (outer DPs
+        over lower bounds), which must not exceed the best known total (outer DP over the best
+        costs found so far) — otherwise the segment's search is dropped. Exactness is kept: only
+        segments of no optimal design are closed.
+        """
+        corner = stack[:, :, 4] * (stack[:, :, 5] + hand[:, None])
+        open_k = jnp.arange(stack_size)[None, :] < sp[:, None]
+        lb = jnp.minimum(best, jnp.min(jnp.where(open_k, corner, BIG), axis=1))
+        lbm = jnp.full((N + 1, N + 1), BIG).at[S_np, E_np].set(lb)
+        ubm = jnp.full((N + 1, N + 1), BIG).at[S_np, E_np].set(best)
+        LF, UF = [jnp.zeros(())], [jnp.zeros(())]
+        for e in range(1, N + 1):
+            LF.append(jnp.min(jnp.stack(LF) + lbm[:e, e]))
+            UF.append(jnp.min(jnp.stack(UF) + ubm[:e, e]))
+        LB = [jnp.zeros(())]  # LB[m] = bound for steps N-m..N-1
+        for m in range(1, N + 1):
+            st = N - m
+            LB.append(jnp.min(lbm[st, st + 1:][::-1] + jnp.stack(LB)))
+        LF, LBv = jnp.stack(LF), jnp.stack(LB[::-1])
+        total = LF[S_np] + lb + LBv[E_np]
+        keep = total <= UF[N] * (1 + 1e-12)
+        return jnp.where(keep, sp, 0)
+
+    sp = global_prune(stack, sp, best)
     state = (stack, sp, best, best_modes, n_vert, jnp.zeros((nseg,), bool), jnp.asarray(0))
 
     def cond(st):
@@ -387,6 +418,7 @@ def _long_run_core(inst: Instance, alpha, stack_size: int):
         sp = sp + second_ok
         overflow = overflow | ((n_push > 0) & ~room1) | ((n_push == 2) & ~room2)
         n_vert = n_vert + new
+        sp = global_prune(stack, sp, best)
         return stack, sp, best, best_modes, n_vert, overflow, it + 1
 
     _, _, best, best_modes, n_vert, overflow, iters = jax.lax.while_loop(cond, body, state)

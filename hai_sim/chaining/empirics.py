@@ -130,3 +130,22 @@ def neighbour_ames(X, y, w, beta):
         return jnp.sum(w * diff) / jnp.sum(w)
 
     return jnp.stack([ame(c) for c in (1, 2, 3, 4)])
+
+
+AUG_CATEGORIES = ("validation", "task_iteration", "learning")
+AUTO_CATEGORIES = ("directive", "feedback_loop")
+
+
+def execution_label(shares: dict):
+    """Execution label of a task from Anthropic Economic Index shares [P rule, spec §1.10].
+
+    ``aug = validation + task_iteration + learning``, ``auto = directive + feedback_loop``;
+    ``filtered`` is ignored; the larger wins, ties go to augmentation [R]; a task with no
+    conversations (all shares 0) or 100% filtered is manual. Works elementwise on arrays.
+    Returns (aug, auto, label) with label 0 manual, 1 augmentation, 2 automation.
+    """
+    aug = sum(jnp.asarray(shares.get(k, 0.0), float) for k in AUG_CATEGORIES)
+    auto = sum(jnp.asarray(shares.get(k, 0.0), float) for k in AUTO_CATEGORIES)
+    none = (aug + auto) <= 0
+    label = jnp.where(none, 0, jnp.where(auto > aug, 2, 1))
+    return aug, auto, label
