@@ -157,7 +157,7 @@ def test_p_is_one_half_at_the_critical_point():
 def _grad_check(method, points, rtol, eps=1e-6):
     from hai_sim.engine.checks import grad_vs_fd
 
-    f = lambda a1: I.success_probability(JOB, I.linear_worker(a1, 0.4, 0.1), method=method)
+    f = jax.jit(lambda a1: I.success_probability(JOB, I.linear_worker(a1, 0.4, 0.1), method=method))
     ad, fd = grad_vs_fd(f, jnp.asarray(points), eps=eps)
     np.testing.assert_allclose(ad, fd, rtol=rtol)
 
@@ -175,7 +175,7 @@ def test_grad_fft_matches_finite_differences():
 
 
 def test_grad_through_sigma():
-    f = lambda s: I.success_probability(JOB, I.linear_worker(0.495, 0.4, s))
+    f = jax.jit(lambda s: I.success_probability(JOB, I.linear_worker(0.495, 0.4, s)))
     from hai_sim.engine.checks import grad_vs_fd
 
     ad, fd = grad_vs_fd(f, jnp.array([0.08, 0.12]), eps=1e-7)
