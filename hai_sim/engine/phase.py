@@ -47,9 +47,15 @@ def _bisect_jvp(g, iters, primals, tangents):
     lo, hi, args = primals
     _, _, d_args = tangents
     x = _bisect(g, lo, hi, args, iters)
-    _, g_x = jax.jvp(lambda xx: g(xx, *args), (x,), (jnp.ones_like(x),))
-    _, g_theta = jax.jvp(lambda a: g(x, *a), (args,), (d_args,))
-    return x, -g_theta / g_x
+    # Where there is no root (x is NaN) the tangent is 0, computed at a finite stand-in point so
+    # that no NaN enters the linearisation: otherwise reverse mode turns 0 * NaN into NaN even
+    # when the caller masks those elements out with jnp.where.
+    missing = jnp.isnan(x)
+    x_safe = jnp.where(missing, jnp.broadcast_to(lo, x.shape), x)
+    _, g_x = jax.jvp(lambda xx: g(xx, *args), (x_safe,), (jnp.ones_like(x_safe),))
+    _, g_theta = jax.jvp(lambda a: g(x_safe, *a), (args,), (d_args,))
+    g_x = jnp.where(missing | (g_x == 0), 1.0, g_x)
+    return x, jnp.where(missing, 0.0, -g_theta / g_x)
 
 
 def bisect(

@@ -63,6 +63,8 @@ class _Plan:
     categorical: tuple[bool, ...]
     numeric_shape: tuple[int, ...]
     full_strides: tuple[int, ...]
+    split_axis: int  # the grid's chunk layout (see hai_sim.engine.grid)
+    rows: int
     eval_points: int  # padded chunk length, a multiple of the device count
     wants_key: bool
     output_single: bool  # fn returns one array rather than a dict
@@ -89,30 +91,45 @@ def _as_dict(out, single_name: str) -> dict[str, jax.Array]:
 
 @functools.lru_cache(maxsize=64)
 def _compiled_chunk_fn(plan: _Plan, categories: tuple[str | None, ...], single_name: str):
-    """jit(shard_map(vmap(fn))) from a chunk's start to its outputs.
+    """jit(shard_map(vmap(fn))) from a chunk's position in the grid to its outputs.
 
-    Non-finite values are counted on the host, not here: a reduction over a kernel's output makes
-    XLA's CPU fusion recompute the kernel inside the reduction (measured 4x slower).
+    A chunk is a hyper-rectangle (one index on each axis before the split axis, a run of rows on
+    the split axis, every index after it), so each axis's indices are built by broadcasting
+    aranges: no integer division, which on CPU is not vectorised for int64 and made point
+    generation 10x slower than the kernel. Non-finite values are counted on the host, not here: a
+    reduction over a kernel's output makes XLA's CPU fusion recompute the kernel (4x slower).
     """
     n_dev = len(plan.devices)
     local = plan.eval_points // n_dev
-    num_strides = tuple(math.prod(plan.numeric_shape[k + 1 :]) for k in range(len(plan.numeric_shape)))
+    j = plan.split_axis
+    shape = plan.numeric_shape
+    block = (plan.rows, *shape[j + 1 :]) if shape else (1,)
+    block_points = math.prod(block)
     numeric_positions = [i for i, c in enumerate(plan.categorical) if not c]
 
-    def body(start, length, cat_offset, axis_values, base_key):
-        shard = jax.lax.axis_index("d") if n_dev > 1 else 0
-        pos = shard * local + jnp.arange(local, dtype=start.dtype)
-        # Padding repeats the chunk's last point, so the kernel only ever sees valid parameters.
-        flat = start + jnp.minimum(pos, length - 1)
+    def body(starts, split_stop, cat_offset, axis_values, base_key):
+        # starts: first index on every numeric axis; split_stop: end of the real rows (the
+        # rows past it, and the tail padding, repeat the last real point: always valid input).
         full_flat = cat_offset
         kwargs: dict[str, Any] = {}
         for k, i in enumerate(numeric_positions):
-            idx = (flat // num_strides[k]) % plan.numeric_shape[k]
+            if k < j:
+                idx = jnp.broadcast_to(starts[k], block)
+            elif k == j:
+                rows = jnp.minimum(starts[k] + jnp.arange(plan.rows, dtype=starts.dtype), split_stop - 1)
+                idx = jnp.broadcast_to(rows.reshape((plan.rows,) + (1,) * (len(block) - 1)), block)
+            else:
+                ar = jnp.arange(shape[k], dtype=starts.dtype)
+                idx = jnp.broadcast_to(ar.reshape((1,) * (k - j) + (shape[k],) + (1,) * (len(shape) - k - 1)), block)
+            idx = idx.reshape(-1)
+            if plan.eval_points > block_points:
+                idx = jnp.pad(idx, (0, plan.eval_points - block_points), mode="edge")
+            if n_dev > 1:
+                idx = jax.lax.dynamic_slice_in_dim(idx, jax.lax.axis_index("d") * local, local)
             kwargs[plan.names[i]] = axis_values[k][idx]
             full_flat = full_flat + idx * plan.full_strides[i]
-        for i, c in enumerate(plan.categorical):
-            if c:
-                kwargs[plan.names[i]] = categories[i]
+        if not numeric_positions:
+            full_flat = jnp.broadcast_to(cat_offset, (local,))
 
         def point(kw_numeric, flat_index):
             kw = dict(kw_numeric)
@@ -123,8 +140,7 @@ def _compiled_chunk_fn(plan: _Plan, categories: tuple[str | None, ...], single_n
                 kw["key"] = jax.random.fold_in(base_key, flat_index)
             return _as_dict(plan.fn(**kw), single_name)
 
-        numeric_kwargs = {plan.names[i]: kwargs[plan.names[i]] for i in numeric_positions}
-        return jax.vmap(point)(numeric_kwargs, full_flat)
+        return jax.vmap(point)(kwargs, full_flat)
 
     if n_dev > 1:
         mesh = Mesh(np.array(plan.devices), ("d",))
@@ -290,6 +306,8 @@ def sweep(
         categorical=tuple(a.categorical for a in grid.axes),
         numeric_shape=grid.numeric_shape,
         full_strides=grid.strides(),
+        split_axis=grid.split_axis,
+        rows=grid.rows,
         eval_points=eval_points,
         wants_key=wants_key,
         output_single=not isinstance(corner_outs, Mapping),
@@ -306,10 +324,14 @@ def sweep(
             for i in range(len(grid.axes))
         )
         cat_offset = sum(chunk.categories[k] * full_strides[i] for k, i in enumerate(cat_positions))
+        region = grid.chunk_region(chunk)
+        numeric_slices = [sl for sl, a in zip(region, grid.axes) if not a.categorical]
+        starts = [sl.start for sl in numeric_slices]
+        split_stop = numeric_slices[grid.split_axis].stop if numeric_slices else 1
         f = _compiled_chunk_fn(plan, categories, single_name)
         return f(
-            jnp.asarray(chunk.start, index_dtype),
-            jnp.asarray(chunk.length, index_dtype),
+            jnp.asarray(starts, index_dtype).reshape(len(starts)),
+            jnp.asarray(split_stop, index_dtype),
             jnp.asarray(cat_offset, index_dtype),
             numeric_values,
             base_key,

@@ -332,3 +332,15 @@ def test_region_fractions_vs_numpy(labels, n_labels):
     assert got.shape == (n_labels,)
     want = np.array([np.mean(labels == k) for k in range(n_labels)])
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
+
+
+def test_bisect_gradient_is_finite_where_the_root_is_masked_out():
+    # The root of v - b in [0, 5] is b for b in [0, 5] and missing (NaN) for b < 0; a caller that
+    # masks the missing case with jnp.where must get the masked branch's gradient (0), not NaN.
+    from hai_sim.engine.phase import bisect
+
+    def f(b):
+        return jnp.where(b < 0, 0.0, bisect(lambda v, bb: v - bb, 0.0, 5.0, args=(b,)))
+
+    assert float(jax.grad(f)(-0.5)) == 0.0
+    assert abs(float(jax.grad(f)(0.5)) - 1.0) < 1e-12
