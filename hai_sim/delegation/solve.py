@@ -25,7 +25,7 @@ from hai_sim.engine.validate import check_choice, check_range
 
 from . import model as m
 from .params import DelegationParams
-from .roots import bisect_bracketed
+from hai_sim.engine.phase import bisect
 
 METHODS = ("auto", "closed", "bisection")
 CLOSED_FORMS = (("inverse_linear", "linear"), ("exponential", "linear"), ("exponential", "quadratic"))
@@ -102,7 +102,7 @@ def _vstar_bisection(p, beta, theta, B_w, iters):
     v_hi = jnp.minimum(p.V, m.verification_cost_inverse(p, B_w))
     g0 = _phi_slope(jnp.zeros_like(beta), p, beta, B_w)
     g_hi = _phi_slope(v_hi, p, beta, B_w)
-    root = bisect_bracketed(_phi_slope, jnp.zeros_like(beta), v_hi, (p, beta, B_w), iters)
+    root = bisect(_phi_slope, jnp.zeros_like(beta), v_hi, args=(p, beta, B_w), iters=iters, outside="clamp")
     return jnp.where(g0 <= 0, 0.0, jnp.where(g_hi >= 0, v_hi, root))
 
 

@@ -19,7 +19,7 @@ from hai_sim.engine.validate import check_choice, check_range
 from . import model as m
 from . import solve
 from .params import DelegationParams
-from .roots import bisect_bracketed
+from hai_sim.engine.phase import bisect
 
 BETA_MIN = 1e-12
 BETA_MAX = 1e9
@@ -65,7 +65,7 @@ def theta_zero(p: DelegationParams, *, method: str = "auto"):
     gap = p.c_a + p.s_w * (p.p_w - p.p_a)  # c_w(theta_0) = gap
     if method == "bisection":
         lo, hi = p.theta_domain
-        x = bisect_bracketed(_G_of_theta, jnp.asarray(lo), jnp.asarray(hi), (p,), OUTER_ITERS)
+        x = bisect(_G_of_theta, jnp.asarray(lo), jnp.asarray(hi), args=(p,), iters=OUTER_ITERS, outside="clamp")
         ok = _G_of_theta(jnp.asarray(lo), p) * _G_of_theta(jnp.asarray(hi), p) <= 0
         return jnp.where(ok, x, jnp.nan)
     if p.execution_cost == "linear":
@@ -81,7 +81,7 @@ def theta_tau(p: DelegationParams, tau=None, *, method: str = "auto"):
     tau = p.tau if tau is None else jnp.asarray(tau, dtype=jnp.result_type(float))
     if method == "bisection":
         lo, hi = p.theta_domain
-        x = bisect_bracketed(_Q0_minus_tau, jnp.asarray(lo), jnp.asarray(hi), (p, tau), OUTER_ITERS)
+        x = bisect(_Q0_minus_tau, jnp.asarray(lo), jnp.asarray(hi), args=(p, tau), iters=OUTER_ITERS, outside="clamp")
         ok = _Q0_minus_tau(jnp.asarray(lo), p, tau) * _Q0_minus_tau(jnp.asarray(hi), p, tau) <= 0
         return jnp.where(ok, x, jnp.nan)
     surplus = p.s_I * p.p_w - p.l_I - tau  # rho c_w(theta_tau) = surplus
@@ -96,7 +96,7 @@ def theta_tau(p: DelegationParams, tau=None, *, method: str = "auto"):
 
 
 def _make_log_functions(inner):
-    # One set of module-level functions per inner method: bisect_bracketed takes g as a static
+    # One set of module-level functions per inner method: the engine's bisect takes g as a static
     # (hashed) argument, so the method string cannot travel in ``args``.
     def M_log(u, p, theta):
         return solve.max_delegation_gain(p, jnp.exp(u), theta, method=inner)
@@ -117,7 +117,7 @@ def _log_root(f, lo_beta, args):
     """exp of the root in u = log(beta) of f(u, *args) on [log lo_beta, log BETA_MAX]."""
     lo = jnp.log(jnp.clip(lo_beta, BETA_MIN, BETA_MAX))
     hi = jnp.full_like(lo, jnp.log(BETA_MAX))
-    return jnp.exp(bisect_bracketed(f, lo, hi, args, OUTER_ITERS))
+    return jnp.exp(bisect(f, lo, hi, args=args, iters=OUTER_ITERS, outside="clamp"))
 
 
 def _separatrices_bisection(p, theta, tau, inner):

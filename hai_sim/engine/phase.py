@@ -18,8 +18,8 @@ import jax.numpy as jnp
 __all__ = ["bisect", "transition_window", "labels_from_thresholds", "boundaries", "region_fractions"]
 
 
-@partial(jax.custom_jvp, nondiff_argnums=(0, 4))
-def _bisect(g, lo, hi, args, iters):
+@partial(jax.custom_jvp, nondiff_argnums=(0, 4, 5))
+def _bisect(g, lo, hi, args, iters, clamp):
     g_lo = g(lo, *args)
     g_hi = g(hi, *args)
     shape = jnp.broadcast_shapes(jnp.shape(lo), jnp.shape(hi), jnp.shape(g_lo), jnp.shape(g_hi))
@@ -39,18 +39,21 @@ def _bisect(g, lo, hi, args, iters):
         return jnp.where(root_right, m, a), jnp.where(root_right, b, m)
 
     a, b = jax.lax.fori_loop(0, iters, halve, (lo, hi))
-    return jnp.where(bracketed, 0.5 * (a + b), jnp.nan)
+    # Without a sign change the halvings run to the end point where |g| is smallest.
+    return 0.5 * (a + b) if clamp else jnp.where(bracketed, 0.5 * (a + b), jnp.nan)
 
 
 @_bisect.defjvp
-def _bisect_jvp(g, iters, primals, tangents):
+def _bisect_jvp(g, iters, clamp, primals, tangents):
     lo, hi, args = primals
     _, _, d_args = tangents
-    x = _bisect(g, lo, hi, args, iters)
-    # Where there is no root (x is NaN) the tangent is 0, computed at a finite stand-in point so
-    # that no NaN enters the linearisation: otherwise reverse mode turns 0 * NaN into NaN even
-    # when the caller masks those elements out with jnp.where.
-    missing = jnp.isnan(x)
+    x = _bisect(g, lo, hi, args, iters, clamp)
+    # Where there is no root (x is NaN, or a clamped end point that does not move) the tangent is
+    # 0, computed at a finite stand-in point so that no NaN enters the linearisation: otherwise
+    # reverse mode turns 0 * NaN into NaN even when the caller masks those elements out.
+    g_lo = g(lo, *args)
+    g_hi = g(hi, *args)
+    missing = jnp.broadcast_to((jnp.sign(g_lo) * jnp.sign(g_hi)) > 0, x.shape) | jnp.isnan(x)
     x_safe = jnp.where(missing, jnp.broadcast_to(lo, x.shape), x)
     _, g_x = jax.jvp(lambda xx: g(xx, *args), (x_safe,), (jnp.ones_like(x_safe),))
     _, g_theta = jax.jvp(lambda a: g(x_safe, *a), (args,), (d_args,))
@@ -65,6 +68,7 @@ def bisect(
     *,
     args: Sequence = (),
     iters: int = 64,
+    outside: str = "nan",
 ) -> jax.Array:
     """Root of a monotone elementwise function ``g(x, *args)`` in ``[lo, hi]``.
 
@@ -74,14 +78,19 @@ def bisect(
         lo, hi: bracket ends, broadcastable against ``g``'s output. float64 under x64.
         args: extra arguments of ``g``; the root is differentiable with respect to them.
         iters: halvings (64 reach float64 resolution on any bracket of width <= 1e4).
+        outside: where ``g(lo)`` and ``g(hi)`` have the same strict sign (no root in the
+            bracket): ``"nan"`` returns NaN, ``"clamp"`` the end point where ``|g|`` is smallest
+            (for callers that select corner solutions themselves). Either way the derivative
+            there is 0 and finite.
 
     Returns:
-        Roots, shape = broadcast of ``lo``, ``hi`` and ``g``'s output; NaN where
-        ``g(lo)`` and ``g(hi)`` have the same strict sign (no root in the bracket).
+        Roots, shape = broadcast of ``lo``, ``hi`` and ``g``'s output.
     """
+    if outside not in ("nan", "clamp"):
+        raise ValueError(f"outside={outside!r}: must be 'nan' or 'clamp'")
     lo = jnp.asarray(lo, dtype=jnp.result_type(float))
     hi = jnp.asarray(hi, dtype=jnp.result_type(float))
-    return _bisect(g, lo, hi, tuple(args), int(iters))
+    return _bisect(g, lo, hi, tuple(args), int(iters), outside == "clamp")
 
 
 def transition_window(
