@@ -179,7 +179,7 @@ def run(quick: bool = False) -> list[dict]:
     alphas = jnp.linspace(0.05, 1.0, n_a)
     cells = jax.jit(jax.vmap(jax.vmap(lambda i, a: C.long_run_info(i, a, stack_size=12)[0], in_axes=(None, 0)),
                              in_axes=(0, None)))
-    chunk = max(1, 1000 // n_a)
+    chunk = max(1, 2500 // n_a)
     cells(jax.tree_util.tree_map(lambda x: x[:chunk], firms), alphas).block_until_ready()
     t0 = time.perf_counter()
     for i in range(0, n_f, chunk):

@@ -41,8 +41,13 @@ def marginal_benefit(inst: Instance, alpha):
     return -jax.grad(lambda a: design_cost(inst, a, modes, cuts))(jnp.asarray(alpha, float))
 
 
-_lr = jax.jit(lambda inst, a: long_run_info(inst, a)[:3])
 _lr_grid = jax.jit(jax.vmap(lambda inst, a: long_run_info(inst, a)[:3], in_axes=(None, 0)))
+
+
+def _lr(inst, a):
+    """Single alpha through the grid kernel (one compilation per padded length)."""
+    c, m, cu = _lr_grid(inst, jnp.asarray([a], dtype=float))
+    return c[0], m[0], cu[0]
 _dc = jax.jit(design_cost)
 
 

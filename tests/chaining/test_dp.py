@@ -126,13 +126,13 @@ def test_padding_does_not_change_results():
     rng = np.random.default_rng(1)
     p = {k: rng.uniform(0.5, 5, 4) for k in FIELDS}
     p["tH"][-1] = 0.0
-    for pad in (4, 6, 9):
+    for pad in (4, N_PAD):
         inst = build(p, pad)
-        assert np.isclose(float(C.long_run(inst, 0.7)[0]), brute.long_run_brute(p, 0.7)[0], rtol=1e-12)
-        assert np.isclose(float(C.short_run(inst, 0.7)[0]), brute.short_run_brute(p, 0.7)[0], rtol=1e-12)
+        assert np.isclose(float(long_run_j(inst, 0.7)[0]), brute.long_run_brute(p, 0.7)[0], rtol=1e-12)
+        assert np.isclose(float(short_run_j(inst, 0.7)[0]), brute.short_run_brute(p, 0.7)[0], rtol=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(instances(), st.sampled_from([1e-3, 0.37, 1e3]), st.sampled_from([1e-3, 5.0, 1e3]))
 def test_long_run_invariant_to_time_and_wage_units(case, s_time, s_wage):
     """ERRATA 2: rescaling times by s and skills by w multiplies C* by s w, design unchanged."""
@@ -161,16 +161,18 @@ def test_no_handoff_means_full_specialisation_is_optimal():
 
 
 def test_vmap_over_firms_and_alpha_matches_loop():
-    keys = jax.random.split(jax.random.key(4), 5)
+    keys = jax.random.split(jax.random.key(4), 3)
     firms = jax.vmap(lambda k: C.random_instance(k, 5, n_pad=N_PAD))(keys)
-    alphas = jnp.array([0.3, 0.6, 0.9])
-    grid = jax.vmap(lambda f: jax.vmap(lambda a: long_run_j(f, a)[0])(alphas))(firms)
-    sgrid = jax.vmap(lambda f: jax.vmap(lambda a: short_run_j(f, a)[0])(alphas))(firms)
-    for i in range(5):
+    alphas = jnp.array([0.3, 0.9])
+    both = jax.jit(jax.vmap(jax.vmap(lambda f, a: (long_run_j(f, a)[0], short_run_j(f, a)[0]), in_axes=(None, 0)),
+                            in_axes=(0, None)))
+    grid, sgrid = both(firms, alphas)
+    for i in range(3):
         f = jax.tree_util.tree_map(lambda x: x[i], firms)
-        for j, a in enumerate([0.3, 0.6, 0.9]):
-            assert float(grid[i, j]) == pytest.approx(float(C.long_run(f, a)[0]), rel=1e-13)
-            assert float(sgrid[i, j]) == pytest.approx(float(C.short_run(f, a)[0]), rel=1e-13)
+        p = {k: np.asarray(getattr(f, k))[:5] for k in FIELDS}
+        for j, a in enumerate([0.3, 0.9]):
+            assert float(grid[i, j]) == pytest.approx(brute.long_run_brute(p, a)[0], rel=1e-12)
+            assert float(sgrid[i, j]) == pytest.approx(brute.short_run_brute(p, a)[0], rel=1e-12)
 
 
 def test_stacked_instances_vmap():
@@ -234,6 +236,7 @@ def test_short_run_never_above_long_run_when_cA_le_cM():
         assert float(short_run_cost_j(inst, a)[0]) >= float(long_run_j(inst, a)[0]) - 1e-9
 
 
+@pytest.mark.slow  # compiles the n = 16 solver (~30 s of CPU)
 def test_long_run_design_consistent_beyond_visualizer_limit():
     """ERRATA 7: n = 16 > 14 runs exactly (no overflow) and its design costs what it reports."""
     inst = C.random_instance(jax.random.key(11), 16)
