@@ -32,8 +32,6 @@ def load() -> dict[str, Experiment]:
         except ModuleNotFoundError as e:
             if e.name not in (f"hai_sim.{model}", f"hai_sim.{model}.experiments"):
                 raise
-    if not any(not n.startswith("engine.") for n in REGISTRY):
-        importlib.import_module("hai_sim.demo")
     for module in filter(None, (m.strip() for m in os.environ.get("HAI_SIM_EXPERIMENTS", "").split(","))):
         importlib.import_module(module)
     return dict(sorted(REGISTRY.items()))

@@ -13,7 +13,6 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
 from hai_sim.engine import provenance
 from hai_sim.engine.provenance import fingerprint, plain_attrs
