@@ -33,7 +33,17 @@ from hai_sim.chaining.params import (
     string_to_modes,
 )
 
+from hai_sim.chaining.theory import (
+    certificate,
+    fragmentation_index,
+    greedy_cost,
+    marginal_benefit,
+    signature,
+    thresholds,
+)
+
 __all__ = [
+    "certificate", "fragmentation_index", "greedy_cost", "marginal_benefit", "signature", "thresholds",
     "AUGMENTED", "AUTOMATED", "MANUAL", "Instance", "check_design", "cuts_to_jobs", "design_cost",
     "job_design", "long_run", "long_run_info", "make_instance", "modes_to_string", "n_steps",
     "pad_instance", "prewage_jobs", "random_instance", "scale_handoffs", "short_run", "short_run_batch", "short_run_cost",

@@ -300,3 +300,13 @@ def greedy_cost(inst: Instance, alpha, *, variant: str = "prop7"):
 def unit_attempt(inst: Instance) -> Instance:
     """The Section 5.1 setting: AI management time per attempt tA = 1 on every step."""
     return inst._replace(tA=jnp.ones_like(inst.tA))
+
+
+def certificate(inst: Instance, alpha: float, eps: float = 0.3):
+    """Prop 4 certificate [D/X]: (lower, upper) with lower = discretised-DP value (eps/(2n) grid),
+    upper = exact long-run cost; ``lower <= upper`` and ``lower >= e^{-eps} upper`` (host-side)."""
+    check_alpha(alpha)
+    cg, tg = prop4_grids(inst, eps)
+    lower = float(prop4_value(inst, alpha, jnp.asarray(cg), jnp.asarray(tg)))
+    upper = float(long_run(inst, alpha)[0])
+    return lower, upper

@@ -216,3 +216,34 @@ def test_firm_labor_theta():
     assert np.isnan(float(none["theta"])) and not bool(none["has_ai"])
     # with unit base wages, wage bill = w_A TT_A + w_M TT_M equals the design cost
     assert float(lab["TT_A"] + lab["TT_M"]) == pytest.approx(float(C.design_cost(inst, 0.9, modes, cuts)))
+
+
+def test_envelope_derivatives_match_finite_differences_of_the_optimum():
+    """spec §2.8: dC*/dtH_i = skill of the job ending at i (0 without a cut), dC*/dtM_i > 0 iff
+    step i is manual — autodiff of the optimal design's cost vs finite differences of C*."""
+    p = dict(cM=[2.0, 1.0, 3.0, 1.5], tM=[1.0, 3.0, 1.0, 2.0], cA=[1.0, 1.0, 2.0, 1.0], tA=[0.5, 0.8, 0.5, 0.7],
+             d=[0.5, 2.0, 0.3, 4.0], tH=[2.0, 0.7, 1.5])
+    inst = C.make_instance(**p)
+    alpha = 0.8
+    cost, modes, cuts = C.long_run(inst, alpha)
+    g = jax.grad(lambda th, tm: C.design_cost(inst._replace(tH=th, tM=tm), alpha, modes, cuts), argnums=(0, 1))(
+        inst.tH, inst.tM)
+    h = 1e-6
+    for i in range(4):
+        for field, grad in (("tH", g[0]), ("tM", g[1])):
+            if field == "tH" and i == 3:
+                continue
+            up = np.array(p[field] if field == "tM" else p["tH"] + [0.0], float)
+            dn = up.copy()
+            up[i] += h
+            dn[i] -= h
+            fd = (float(C.long_run(inst._replace(**{field: jnp.asarray(up)}), alpha)[0])
+                  - float(C.long_run(inst._replace(**{field: jnp.asarray(dn)}), alpha)[0])) / (2 * h)
+            assert float(grad[i]) == pytest.approx(fd, rel=1e-5, abs=1e-7)
+    assert all((float(g[1][i]) > 0) == (int(modes[i]) == 0) for i in range(4))
+
+
+def test_certificate_brackets_the_optimum():
+    inst = C.make_instance(**EX6)
+    lo, hi = T.certificate(inst, 0.7, eps=0.3)
+    assert lo <= hi * (1 + 1e-12) and lo >= np.exp(-0.3) * hi
