@@ -259,3 +259,41 @@ def test_short_run_batch_equals_single_firm_kernel(n):
     # and the strategy really costs g
     t = jax.vmap(C.short_run_time)(firms, alphas, m1)
     np.testing.assert_allclose(t, g1, rtol=1e-12)
+
+
+BIG_SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.slow
+@BIG_SETTINGS
+@given(instances())
+def test_many_instances_long_and_short_run_equal_brute_force(case):
+    """Thousands of random small instances (with ties, chains and bundled jobs) in the slow suite."""
+    p, alpha = case
+    inst = build(p)
+    ref_long = brute.long_run_brute(p, alpha)[0]
+    ref_short = brute.short_run_brute(p, alpha)[0]
+    assert abs(float(long_run_j(inst, alpha)[0]) - ref_long) <= 1e-12 * ref_long
+    assert abs(float(short_run_j(inst, alpha)[0]) - ref_short) <= 1e-12 * ref_short
+
+
+def test_batch_of_random_instances_covers_chains_and_bundled_jobs():
+    """300 random instances at once (vmapped kernels) vs brute force; the optima include chains of
+    length >= 2 and multi-task jobs, so the oracle comparison exercises both."""
+    rng = np.random.default_rng(7)
+    B, n = 300, 4
+    P = {k: rng.uniform(0.3, 4.0, (B, n)) for k in ("cM", "tM", "cA", "tA")}
+    P["d"] = rng.uniform(0.0, 2.0, (B, n))
+    P["tH"] = np.concatenate([rng.choice([0.0, 0.5, 5.0], (B, n - 1)), np.zeros((B, 1))], 1)
+    alphas = rng.uniform(0.3, 1.0, B)
+    firms = C.stack_instances([build({k: P[k][b] for k in FIELDS}) for b in range(B)])
+    cost, modes, cuts, info = jax.jit(jax.vmap(lambda f, a: C.long_run_info(f, a, stack_size=6)))(firms, alphas)
+    assert bool(jnp.all(info["exact"]))
+    chains = bundled = 0
+    for b in range(B):
+        ref, m, c = brute.long_run_brute({k: P[k][b] for k in FIELDS}, alphas[b])
+        assert abs(float(cost[b]) - ref) <= 1e-12 * ref
+        chains += bool(np.any(np.asarray(modes[b]) == 2))
+        tasks = int(np.sum(np.asarray(modes[b])[:n] != 2))
+        bundled += int(np.sum(np.asarray(cuts[b])[: n - 1])) + 1 < tasks
+    assert chains > 10 and bundled > 10
