@@ -117,7 +117,6 @@ def long_run_numpy(p, alpha, stack_size=12):
     stack = np.zeros((R, stack_size, 6))
     stack[:, 0] = np.stack([Ca, Ta, Cb, Tb, Ca, Tb], -1)
     sp = open_.astype(np.int64)
-    rows = np.arange(R)
     while np.any(sp > 0):
         act = np.flatnonzero(sp > 0)
         top = stack[act, sp[act] - 1]

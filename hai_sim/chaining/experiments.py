@@ -297,7 +297,6 @@ def phase_alpha_handoff(quick: bool = False) -> Result:
     Expected shape: manual at low alpha, bundled at high h, chaining at high alpha pulls steps into
     one job; the Example 6 chaining threshold follows the closed form alpha_2(h) of spec §4.8."""
     from hai_sim import chaining as C
-    from hai_sim.chaining import theory as T
     from hai_sim.chaining.structure import REGIMES, organisation_stats, regime
     from hai_sim.engine import sweep
 

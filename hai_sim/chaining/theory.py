@@ -10,7 +10,6 @@ are refined again. Switches that change only the job cuts are found the same way
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp

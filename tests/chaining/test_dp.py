@@ -1,6 +1,5 @@
 """Prop 1, Prop 2, exact long run and frozen-job short run against brute-force enumeration."""
 
-import itertools
 
 import jax
 import jax.numpy as jnp
