@@ -224,7 +224,15 @@ def prewage_jobs(inst: Instance):
 
 
 def short_run_cost(inst: Instance, alpha, cuts0=None):
-    """Short-run cost with frozen pre-AI jobs and wages [R, spec §1.5].
+    """Short-run cost with frozen pre-AI jobs and wages [R, spec §1.5] (the contract's call shape).
+
+    The wage bill only; :func:`short_run_frozen` also returns the modes.
+    """
+    return short_run_frozen(inst, alpha, cuts0)[0]
+
+
+def short_run_frozen(inst: Instance, alpha, cuts0=None):
+    """Short-run cost with frozen pre-AI jobs and wages [R, spec §1.5], and the modes chosen.
 
     Keeps the job boundaries ``cuts0`` (default: the pre-AI optimum of Prop 2 on all-manual tasks)
     and wage rates ``c_J^0 = sum_{i in J} cM_i``; AI is optimised inside each job by Prop 1:

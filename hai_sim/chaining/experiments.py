@@ -454,7 +454,7 @@ def adoption_curves(quick: bool = False) -> Result:
 
     def cell(f, a):
         cost, modes, cuts, info = C.long_run_info(f, a)
-        short, _ = C.short_run_cost(f, a)
+        short = C.short_run_cost(f, a)
         return cost, short, ai_use(modes, f.mask), info["exact"]
 
     cost, short, use, exact = jax.jit(jax.vmap(jax.vmap(cell, in_axes=(None, 0)), in_axes=(0, None)))(firms, alphas)

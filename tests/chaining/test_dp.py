@@ -14,7 +14,7 @@ from hai_sim.chaining import brute
 N_PAD = 6
 short_run_j = jax.jit(C.short_run)
 long_run_j = jax.jit(lambda inst, a: C.long_run_info(inst, a, stack_size=6))
-short_run_cost_j = jax.jit(C.short_run_cost)
+short_run_frozen_j = jax.jit(C.short_run_frozen)
 job_design_j = jax.jit(C.job_design)
 design_cost_j = jax.jit(C.design_cost)
 FIELDS = ("cM", "tM", "cA", "tA", "d", "tH")
@@ -78,7 +78,7 @@ def test_long_run_equals_brute_force(case):
 def test_short_run_cost_equals_brute_force(case):
     p, alpha = case
     inst = build(p)
-    cost, _ = short_run_cost_j(inst, alpha)
+    cost, _ = short_run_frozen_j(inst, alpha)
     ref = brute.short_run_cost_brute(p, alpha)
     assert abs(float(cost) - ref) <= 1e-12 * ref
 
@@ -218,9 +218,9 @@ def test_no_recompilation_for_new_values():
 def test_short_run_may_beat_long_run_when_cA_exceeds_cM():
     """ERRATA 3 counterexample: cM=1, tM=10, cA=100, tA=1, q=1 -> short run 1, long run 10."""
     inst = C.make_instance([1.0], [10.0], [100.0], [1.0], [0.0], [])
-    assert float(C.short_run_cost(inst, 0.9)[0]) == pytest.approx(1.0)
+    assert float(C.short_run_cost(inst, 0.9)) == pytest.approx(1.0)
     assert float(C.long_run(inst, 0.9)[0]) == pytest.approx(10.0)
-    assert C.modes_to_string(C.short_run_cost(inst, 0.9)[1]) == "A"
+    assert C.modes_to_string(C.short_run_frozen(inst, 0.9)[1]) == "A"
     assert C.modes_to_string(C.long_run(inst, 0.9)[1]) == "M"
 
 
@@ -232,7 +232,7 @@ def test_short_run_never_above_long_run_when_cA_le_cM():
         p["tH"][-1] = 0.0
         inst = build(p)
         a = float(rng.uniform(0.3, 1))
-        assert float(short_run_cost_j(inst, a)[0]) >= float(long_run_j(inst, a)[0]) - 1e-9
+        assert float(short_run_frozen_j(inst, a)[0]) >= float(long_run_j(inst, a)[0]) - 1e-9
 
 
 @pytest.mark.slow  # compiles the n = 16 solver (~30 s of CPU)
