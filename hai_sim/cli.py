@@ -162,6 +162,26 @@ def _load_kernel(target: str):
     return fn
 
 
+def _check_signature(target: str, fn, axes: set[str], fixed: set[str]) -> None:
+    """Missing or unknown parameters are the user's to fix: say which, before any compilation."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    given = axes | fixed
+    unknown = sorted(given - set(params))
+    if unknown:
+        raise UserError(f"kernel {target!r} has no parameter(s) {unknown}; it takes {list(params)}")
+    missing = [n for n, p in params.items() if p.default is inspect.Parameter.empty and n not in given
+               and n != "key" and p.kind is not inspect.Parameter.VAR_POSITIONAL]
+    if missing:
+        raise UserError(f"kernel {target!r} needs {missing}: give each as --axis or --set")
+
+
 @app.command("sweep")
 @_guard
 def sweep_cmd(
@@ -190,6 +210,7 @@ def sweep_cmd(
     clash = set(fixed) & set(axes)
     if clash:
         raise UserError(f"--set {sorted(clash)}: also given as --axis")
+    _check_signature(kernel, fn, set(axes), set(fixed))
     target = functools.partial(fn, **fixed) if fixed else fn
     out = Path(out)
     if out.suffix not in (".nc", ".zarr"):

@@ -253,6 +253,9 @@ def sweep(
     for name, v in corner_outs.items():
         if not name.isidentifier() or name in provisional.names:
             raise ValueError(f"output name {name!r}: must be an identifier distinct from the axis names")
+        if not isinstance(v, (jax.Array, np.ndarray, np.generic, int, float, bool)):
+            raise ValueError(f"fn returned {type(v).__name__} for output {name!r}: a kernel must return an "
+                             "array or a dict of arrays")
         v = jnp.asarray(v)
         dims = tuple(dims_hint.get(name, tuple(f"{name}_dim{i}" for i in range(v.ndim))))
         if len(dims) != v.ndim:

@@ -147,6 +147,11 @@ def test_bad_devices_and_process_arguments():
         sweep(lambda x: x, {"x": [1.0]}, process_index=0, process_count=2, progress=False)
 
 
+def test_a_kernel_returning_a_non_array_is_rejected():
+    with pytest.raises(ValueError, match="must return an array or a dict of arrays"):
+        sweep(lambda x: {"v": "text"}, {"x": [1.0]}, progress=False)
+
+
 def test_output_name_clashing_with_axis_is_rejected():
     with pytest.raises(ValueError, match="output name 'x'"):
         sweep(lambda x: {"x": x}, {"x": [1.0]}, progress=False)
