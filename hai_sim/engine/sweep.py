@@ -67,7 +67,6 @@ class _Plan:
     rows: int
     eval_points: int  # padded chunk length, a multiple of the device count
     wants_key: bool
-    output_single: bool  # fn returns one array rather than a dict
     devices: tuple[Any, ...]
 
 
@@ -312,12 +311,11 @@ def sweep(
         rows=grid.rows,
         eval_points=eval_points,
         wants_key=wants_key,
-        output_single=not isinstance(corner_outs, Mapping),
         devices=devs,
     )
     numeric_values = tuple(jnp.asarray(a.values) for a in grid.numeric_axes)
     index_dtype = jnp.int64 if jax.config.jax_enable_x64 else jnp.int32
-    full_strides = grid.strides()
+    full_strides = plan.full_strides
     cat_positions = [i for i, a in enumerate(grid.axes) if a.categorical]
 
     def dispatch(chunk: Chunk):
