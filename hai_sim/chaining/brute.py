@@ -11,6 +11,16 @@ from collections.abc import Iterator
 
 import numpy as np
 
+FIELDS = ("cM", "tM", "cA", "tA", "d", "tH")  # an instance as the oracles take it: a dict of these
+
+
+def random_params(rng: np.random.Generator, n: int, low: float, high: float) -> dict:
+    """A random n-step instance in the oracles' dict format: every field uniform on [low, high),
+    the last step's hand-off 0."""
+    params = {k: rng.uniform(low, high, n) for k in FIELDS}
+    params["tH"][-1] = 0.0
+    return params
+
 
 def strategies(n: int) -> Iterator[tuple[tuple[int, int, str], ...]]:
     """All AI strategies of n steps as tuples of tasks (first, last, kind), kind "M" or "AI".
@@ -42,7 +52,7 @@ def strategy_modes(strategy, n: int) -> np.ndarray:
 
 def task_list(params: dict, alpha: float, strategy):
     """Task skills, times and hand-offs (after the task's last step) of a strategy."""
-    cM, tM, cA, tA, d, tH = (np.asarray(params[k], float) for k in ("cM", "tM", "cA", "tA", "d", "tH"))
+    cM, tM, cA, tA, d, tH = (np.asarray(params[k], float) for k in FIELDS)
     c, t, h = [], [], []
     for a, b, kind in strategy:
         if kind == "M":
@@ -134,7 +144,7 @@ def short_run_cost_brute(params: dict, alpha: float):
     start = 0
     for i in range(n):
         if i == n - 1 or cuts0[i]:
-            sub = {k: np.asarray(params[k], float)[start:i + 1] for k in ("cM", "tM", "cA", "tA", "d", "tH")}
+            sub = {k: np.asarray(params[k], float)[start:i + 1] for k in FIELDS}
             g, _ = short_run_brute(sub, alpha)
             wage = cM[start:i + 1].sum()
             total += wage * (g + (tH[i] if i < n - 1 else 0.0))
@@ -150,7 +160,7 @@ def prop3_recursion(params: dict, alpha: float) -> float:
     """
     from functools import lru_cache
 
-    cM, tM, cA, tA, d, tH = (np.asarray(params[k], float) for k in ("cM", "tM", "cA", "tA", "d", "tH"))
+    cM, tM, cA, tA, d, tH = (np.asarray(params[k], float) for k in FIELDS)
     n = len(cM)
 
     @lru_cache(maxsize=None)

@@ -17,7 +17,7 @@ long_run_j = jax.jit(lambda inst, a: C.long_run_info(inst, a, stack_size=6))
 short_run_frozen_j = jax.jit(C.short_run_frozen)
 job_design_j = jax.jit(C.job_design)
 design_cost_j = jax.jit(C.design_cost)
-FIELDS = ("cM", "tM", "cA", "tA", "d", "tH")
+FIELDS = brute.FIELDS
 
 
 @st.composite

@@ -105,7 +105,6 @@ def test_prop3_recursion_equals_brute_force():
     rng = np.random.default_rng(4)
     for _ in range(15):
         n = int(rng.integers(1, 5))
-        p = {k: rng.uniform(0.5, 5, n) for k in ("cM", "tM", "cA", "tA", "d", "tH")}
-        p["tH"][-1] = 0.0
+        p = brute.random_params(rng, n, 0.5, 5)
         a = float(rng.uniform(0.3, 1))
         assert brute.prop3_recursion(p, a) == pytest.approx(brute.long_run_brute(p, a)[0], rel=1e-12)

@@ -71,9 +71,8 @@ def test_prop4_certificate_bounds():
     rng = np.random.default_rng(0)
     for _ in range(6):
         n = int(rng.integers(2, 5))
-        p = {k: rng.uniform(1, 5, n) for k in ("cM", "tM", "cA", "tA", "d", "tH")}
-        p["tH"][-1] = 0.0
-        inst = C.make_instance(*(p[k] for k in ("cM", "tM", "cA", "tA", "d", "tH")))
+        p = brute.random_params(rng, n, 1, 5)
+        inst = C.make_instance(*(p[k] for k in brute.FIELDS))
         alpha = float(rng.uniform(0.4, 1))
         opt = brute.long_run_brute(p, alpha)[0]
         cg, tg = T.prop4_grids(inst, 0.3)
