@@ -32,14 +32,15 @@ def _fail(msg: str) -> None:
 
 
 def _guard(func):
-    """Turn bad input (ValueError, UserError, missing modules, non-finite results of the given
-    parameters) into one line on stderr and exit code 2."""
+    """Turn bad input (ValueError, UserError, a module named by the user that does not exist,
+    non-finite results of the given parameters) into one line on stderr and exit code 2. Other
+    exceptions are bugs and keep their traceback."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (UserError, ValueError, KeyError, ModuleNotFoundError, AttributeError, FloatingPointError) as e:
+        except (UserError, ValueError, ModuleNotFoundError, FloatingPointError) as e:
             msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             _fail(msg)
 
