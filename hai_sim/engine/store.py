@@ -80,11 +80,17 @@ class Store:
 
     def create(self, outputs: dict[str, OutputSpec], attrs: dict[str, Any], info: dict[str, Any]) -> None:
         """Create the arrays (fill values everywhere) and write the fingerprint last."""
+        if self._meta.exists() and not self.exists():
+            raise StoreMismatchError(f"store={str(self.path)!r}: an earlier creation of it was interrupted; "
+                                     "delete it and run again")
         if self.path.exists() and any(self.path.iterdir()) and not self.exists():
             raise StoreMismatchError(
                 f"store={str(self.path)!r} exists and is not a hai_sim sweep store; refusing to overwrite it"
             )
         group = zarr.open_group(str(self.path), mode="w")
+        # Marks the directory as ours from the start: a crash before the fingerprint is written
+        # is then reported as an interrupted creation, not as a foreign directory.
+        self._done.mkdir(parents=True, exist_ok=True)
         for axis in self.grid.axes:
             if axis.categorical:
                 values = np.array(axis.values, dtype=str)
@@ -106,7 +112,6 @@ class Store:
                 dimension_names=list(self.grid.names) + list(dims),
             )
         group.attrs.update(attrs)
-        self._done.mkdir(parents=True, exist_ok=True)
         (self._meta / "info.json").write_text(json.dumps(info))
         tmp = self._meta / "fingerprint.tmp"
         tmp.write_text(self.fingerprint)

@@ -101,6 +101,13 @@ def test_a_foreign_directory_is_not_overwritten(tmp_path):
     assert (path / "precious.txt").read_text() == "keep me"
 
 
+def test_an_interrupted_creation_is_reported_as_such(tmp_path):
+    path = tmp_path / "s.zarr"
+    (path / ".hai_sim" / "done").mkdir(parents=True)  # what a crash before the fingerprint leaves
+    with pytest.raises(StoreMismatchError, match="creation of it was interrupted"):
+        sweep(K.fast_kernel, K.AXES, store=str(path), progress=False)
+
+
 _KILL_SCRIPT = textwrap.dedent(
     """
     import sys
