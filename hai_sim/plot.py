@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
-__all__ = ["new_figure", "phase_diagram", "overlay_curve", "overlay_boundary", "provenance_note", "TAG_TEXT"]
+__all__ = ["new_figure", "heatmap", "overlay_curve", "overlay_boundary", "provenance_note", "TAG_TEXT"]
 
 TAG_TEXT = {
     "P": "paper",
@@ -43,7 +43,7 @@ def new_figure(n_panels: int = 1, *, width: float = 4.2, height: float = 3.6, nc
     return fig, flat[:n_panels]
 
 
-def phase_diagram(
+def heatmap(
     ax,
     values,
     x: Sequence[float],

@@ -336,7 +336,7 @@ def phase_alpha_handoff(quick: bool = False) -> Result:
     fig, axes = plot.new_figure(4, width=4.4, height=3.4, ncols=2)
     for ax, (name, d) in zip(axes[:2], data.items()):
         lab = np.vectorize(codes.get)(d["regime"].values)
-        plot.phase_diagram(ax, lab, alphas, np.arange(nh), xlabel="alpha", ylabel="hand-off scale index",
+        plot.heatmap(ax, lab, alphas, np.arange(nh), xlabel="alpha", ylabel="hand-off scale index",
                            categorical_names=[REGIMES[c] for c in present])
         ax.set_title(name, fontsize=9)
         ax.set_yticks(np.arange(nh)[:: max(1, nh // 6)])
@@ -344,9 +344,9 @@ def phase_alpha_handoff(quick: bool = False) -> Result:
     a2 = [_alpha2_closed_form(h) for h in hs]
     plot.overlay_curve(axes[0], a2, np.arange(nh), label="closed-form alpha_2(h)", color="k", ls="--")
     d = data["random6"]
-    plot.phase_diagram(axes[2], np.log10(d["C_star"].values), alphas, np.arange(nh), xlabel="alpha",
+    plot.heatmap(axes[2], np.log10(d["C_star"].values), alphas, np.arange(nh), xlabel="alpha",
                        ylabel="hand-off scale index", label="log10 C*", cmap="magma")
-    plot.phase_diagram(axes[3], np.log10(1 + d["MB"].values), alphas, np.arange(nh), xlabel="alpha",
+    plot.heatmap(axes[3], np.log10(1 + d["MB"].values), alphas, np.arange(nh), xlabel="alpha",
                        ylabel="hand-off scale index", label="log10(1 + MB)", cmap="viridis")
     plot.provenance_note(fig, "Our extension [X]: regimes of the exact long-run optimum; dashed: spec §4.8 closed form.")
     out = xr.merge([data[k].rename({v: f"{k}_{v}" for v in data[k].data_vars}) for k in data], combine_attrs="drop")
@@ -414,15 +414,15 @@ def phase_companions(quick: bool = False) -> Result:
             Row("OPT/Phi within Prop 5 bounds [0.8, 8]", bool(np.all((ds1["opt_over_phi"].values >= 0.8 - 1e-9)
                                                                    & (ds1["opt_over_phi"].values <= 8))), True, None, "D")]
     fig, axes = plot.new_figure(4, width=4.2, height=3.3, ncols=2)
-    plot.phase_diagram(axes[0], ds1["chain_share"].values, alphas, blocks, xlabel="alpha",
+    plot.heatmap(axes[0], ds1["chain_share"].values, alphas, blocks, xlabel="alpha",
                        ylabel="easy-block size (clustering)", label="share automated")
-    plot.phase_diagram(axes[1], ds1["opt_over_phi"].values, alphas, blocks, xlabel="alpha",
+    plot.heatmap(axes[1], ds1["opt_over_phi"].values, alphas, blocks, xlabel="alpha",
                        ylabel="easy-block size (clustering)", label="OPT / Phi", cmap="coolwarm")
     present = sorted(np.unique(ds2["regime"].values))
     codes = {c: i for i, c in enumerate(present)}
-    plot.phase_diagram(axes[2], np.vectorize(codes.get)(ds2["regime"].values), alphas, ns, xlabel="alpha",
+    plot.heatmap(axes[2], np.vectorize(codes.get)(ds2["regime"].values), alphas, ns, xlabel="alpha",
                        ylabel="n steps", categorical_names=[REGIMES[c] for c in present])
-    plot.phase_diagram(axes[3], ds3["wage_kernel"].values if "wage_kernel" in ds3 else list(ds3.data_vars.values())[0].values,
+    plot.heatmap(axes[3], ds3["wage_kernel"].values if "wage_kernel" in ds3 else list(ds3.data_vars.values())[0].values,
                        alphas, np.log2(ratios), xlabel="alpha", ylabel="log2 w_A / w_M", label="AI wage-bill share")
     plot.provenance_note(fig, "Our extension [X]; Section 5.1 setting (tA = 1) in the top row.")
     out = xr.Dataset({"chain_share": (("alpha", "block"), ds1["chain_share"].values),

@@ -91,13 +91,13 @@ def fig2a(quick: bool = False) -> Result:
     ds = _attrs(_quality_ds(p, _axes(quick)), p, "closed form v*, tie rule M >= -1e-12 * scale", "P/R")
     th, s = _seps(p, 201 if quick else 1001)
     fig, (ax, ax2) = plot.new_figure(2)
-    plot.phase_diagram(ax, ds["regime"], ds.theta, ds.beta, xlabel="execution efficiency theta",
+    plot.heatmap(ax, ds["regime"], ds.theta, ds.beta, xlabel="execution efficiency theta",
                        ylabel="verification reliability beta", categorical_names=REGIME_NAMES)
     plot.overlay_curve(ax, th, s["beta_1"], "beta_1", color="k")
     plot.overlay_curve(ax, th, s["beta_2"], "beta_2", color="w", ls="--")
     ax.axvline(float(s["theta_0"]), color="0.2", ls=":", lw=1, label="theta_0")
     _finish(ax, "(a) regimes")
-    plot.phase_diagram(ax2, ds["v"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label="effort d* v*")
+    plot.heatmap(ax2, ds["v"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label="effort d* v*")
     plot.overlay_curve(ax2, th, s["beta_1"], "beta_1", color="w")
     _finish(ax2, "verification effort")
     r = ds["regime"]
@@ -130,13 +130,13 @@ def fig2b(quick: bool = False) -> Result:
     ds = _attrs(_quality_ds(p, _axes(quick)), p, "closed form", "P/R")
     th, s = _seps(p, 201 if quick else 1001)
     fig, (ax, ax2) = plot.new_figure(2)
-    plot.phase_diagram(ax, ds["quality_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
+    plot.heatmap(ax, ds["quality_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
                        categorical_names=QUALITY_NAMES)
     plot.overlay_curve(ax, th, s["beta_3"], "beta_3", color="k")
     plot.overlay_curve(ax, th, s["beta_1"], "beta_1", color="w", ls="--")
     _finish(ax, "(b) quality vs no AI")
     lim = float(np.abs(ds["dQ"]).max())
-    plot.phase_diagram(ax2, ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu",
+    plot.heatmap(ax2, ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu",
                        vmin=-lim, vmax=lim, label="Q - Q0")
     plot.overlay_curve(ax2, th, s["beta_3"], "beta_3", color="k")
     _finish(ax2, "Q - Q0")
@@ -167,7 +167,7 @@ def fig2c(quick: bool = False) -> Result:
     ds = _attrs(_quality_ds(p, _axes(quick)), p, "closed form", "P/R", tau=13.0)
     th, s = _seps(p, 201 if quick else 1001)
     fig, (ax,) = plot.new_figure(1, width=5.0)
-    plot.phase_diagram(ax, ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
+    plot.heatmap(ax, ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
                        categorical_names=COMPLIANCE_NAMES)
     plot.overlay_curve(ax, th, s["beta_4"], "beta_4 (level set Q = tau)", color="k")
     plot.overlay_curve(ax, th, s["beta_4_eff"], "max(beta_1, beta_4)", color="w", ls="--")
@@ -234,7 +234,7 @@ def fig3a(quick: bool = False) -> Result:
     ds = xr.Dataset({"Q": (("delta_theta", "delta_beta"), Q)}, coords={"delta_theta": dt, "delta_beta": db})
     ds = _attrs(ds, p, "separatrix-exact delta_beta per delta_theta, 1-D grid search", "P/R", worker="(0.2, 0.3)")
     fig, (ax,) = plot.new_figure(1, width=5.0)
-    plot.phase_diagram(ax, Q.T, db, dt, xlabel="delta_beta", ylabel="delta_theta", label="Q")
+    plot.heatmap(ax, Q.T, db, dt, xlabel="delta_beta", ylabel="delta_theta", label="Q")
     ax.contour(db, dt, Q, levels=[13.0], colors="k", linewidths=1.2)
     for c in (0.05, 0.1, 0.15, 0.2):
         ax.plot(db, c - db, color="w", lw=0.6, ls=":")
@@ -284,7 +284,7 @@ def _lever_experiment(quick, lever, delta, title, rows):
     x = np.asarray(ds["dQ"])
     fig, (ax,) = plot.new_figure(1, width=5.0)
     lim = float(np.abs(x).max())
-    plot.phase_diagram(ax, x, ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu", vmin=-lim,
+    plot.heatmap(ax, x, ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu", vmin=-lim,
                        vmax=lim, label="Delta Q")
     th = np.linspace(0, 1, 201)
     s = separatrices(p, th)
@@ -330,11 +330,11 @@ def _three_panel(ds, d_name, title_prefix, seps=None):
     from hai_sim import plot
 
     fig, axes = plot.new_figure(3)
-    plot.phase_diagram(axes[0], ds[d_name], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label=d_name)
+    plot.heatmap(axes[0], ds[d_name], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label=d_name)
     lim = float(np.abs(ds["dQ"]).max())
-    plot.phase_diagram(axes[1], ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu",
+    plot.heatmap(axes[1], ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu",
                        vmin=-lim, vmax=lim, label="quality gap")
-    plot.phase_diagram(axes[2], ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
+    plot.heatmap(axes[2], ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
                        categorical_names=COMPLIANCE_NAMES)
     if seps is not None:
         th, s = seps
@@ -472,10 +472,10 @@ def phase_theta_pa(quick: bool = False) -> Result:
     pas = np.asarray(ds.p_a)
     t0 = np.array([float(theta_zero(make_params(p_a=float(x)))) for x in pas[:: max(1, len(pas) // 50)]])
     fig, (ax1, ax2) = plot.new_figure(2)
-    plot.phase_diagram(ax1, ds["regime"], ds.theta, ds.p_a, xlabel="theta", ylabel="p_a",
+    plot.heatmap(ax1, ds["regime"], ds.theta, ds.p_a, xlabel="theta", ylabel="p_a",
                        categorical_names=REGIME_NAMES)
     plot.overlay_curve(ax1, t0, pas[:: max(1, len(pas) // 50)], "theta_0(p_a)", color="k")
-    plot.phase_diagram(ax2, ds["quality_label"], ds.theta, ds.p_a, xlabel="theta", ylabel="p_a",
+    plot.heatmap(ax2, ds["quality_label"], ds.theta, ds.p_a, xlabel="theta", ylabel="p_a",
                        categorical_names=QUALITY_NAMES)
     plot.overlay_curve(ax2, t0, pas[:: max(1, len(pas) // 50)], "theta_0(p_a)", color="k")
     for ax, t in ((ax1, "regimes, beta = 0.02"), (ax2, "quality sign, beta = 0.02")):
@@ -582,7 +582,7 @@ def robustness(quick: bool = False) -> Result:
         for k, lbl in enumerate(("manual", "pure", "verified")):
             rows.append(Row(f"{name}: area {lbl}", _frac(r, k), fr[k], 6e-4, "R"))
         rows.append(Row(f"{name}: area degraded", _frac(ds["quality_label"].sel(family=name), 0), deg, 6e-4, "R"))
-        plot.phase_diagram(ax, r, ds.theta, ds.beta, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
+        plot.heatmap(ax, r, ds.theta, ds.beta, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
         ax.set_title(name, fontsize=9)
     caption = "Robustness [R]: the three regimes and the degraded pocket persist under other primitive families."
     return Result(ds, fig, caption, rows)
@@ -612,7 +612,7 @@ def clinician_calibration(quick: bool = False) -> Result:
                 clinician="synthetic (spec §5.2)")
     s = separatrices(p, jnp.asarray(th))
     fig, (ax,) = plot.new_figure(1, width=5.2)
-    plot.phase_diagram(ax, ds["regime"], th, be, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
+    plot.heatmap(ax, ds["regime"], th, be, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
     plot.overlay_curve(ax, th, np.asarray(s["beta_1"]), "beta_1", color="k")
     plot.overlay_curve(ax, th, np.asarray(s["beta_4_eff"]), "Q = tau boundary", color="w", ls="--")
     ax.plot([r["theta"]], [r["beta"]], "r*", ms=12, label="clinician")

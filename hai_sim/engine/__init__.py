@@ -1,25 +1,43 @@
 """Model-agnostic machinery: grids, sweeps, stores, phase diagrams, checks, experiments, benchmarks.
 
 The engine knows no paper. Models import it; it imports no model.
+
+The one shape every model follows (see ``shared/design.md``): parameters subclass :class:`Params`;
+public functions validate on the host, then call a :func:`jit_core`; they return one array, a
+:func:`named_result` (Monte Carlo: :class:`Estimate`) or an ``xarray.Dataset``; every
+user-facing error is an :class:`InputError`.
 """
 
 from . import checks, phase
+from .core import jit_core, trace_count
+from .errors import InputError
 from .grid import Grid, make_grid
-from .phase import bisect, boundaries, labels_from_thresholds, region_fractions, transition_window
+from .params import Params, static
+from .phase import bisect, boundaries, labels_from_thresholds, level_crossings, region_fractions, transition_window
+from .results import Estimate, NamedResult, named_result
 from .store import StoreMismatchError
 from .sweep import NonFiniteError, sweep
 
 __all__ = [
+    "Estimate",
     "Grid",
+    "InputError",
+    "NamedResult",
     "NonFiniteError",
+    "Params",
     "StoreMismatchError",
     "bisect",
     "boundaries",
     "checks",
+    "jit_core",
     "labels_from_thresholds",
+    "level_crossings",
     "make_grid",
+    "named_result",
     "phase",
     "region_fractions",
+    "static",
     "sweep",
+    "trace_count",
     "transition_window",
 ]

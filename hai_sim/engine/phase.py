@@ -9,13 +9,15 @@ differentiating through the loop.
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Callable, Sequence
 from functools import partial
 
 import jax
 import jax.numpy as jnp
 
-__all__ = ["bisect", "transition_window", "labels_from_thresholds", "boundaries", "region_fractions"]
+__all__ = ["bisect", "level_crossings", "labels_from_thresholds", "boundaries", "region_fractions"]
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(0, 4, 5))
@@ -93,7 +95,7 @@ def bisect(
     return _bisect(g, lo, hi, tuple(args), int(iters), outside == "clamp")
 
 
-def transition_window(
+def level_crossings(
     f: Callable[..., jax.Array],
     lo,
     hi,
@@ -117,6 +119,17 @@ def transition_window(
         level = float(level)
         out.append(bisect(lambda x, *a, _l=level: f(x, *a) - _l, lo, hi, args=args, iters=iters))
     return tuple(out)
+
+
+def transition_window(*args, **kwargs) -> tuple[jax.Array, ...]:
+    """Deprecated alias of :func:`level_crossings` (kept for one release).
+
+    The name now belongs to the models (``integration.transition_window`` takes a job and a
+    worker); within the engine the generic operation is :func:`level_crossings`.
+    """
+    warnings.warn("hai_sim.engine.transition_window is deprecated: use hai_sim.engine.level_crossings",
+                  DeprecationWarning, stacklevel=2)
+    return level_crossings(*args, **kwargs)
 
 
 def labels_from_thresholds(values, thresholds: Sequence[float]) -> jax.Array:

@@ -25,12 +25,13 @@ import numpy as np
 import xarray as xr
 import zarr
 
+from .errors import InputError
 from .grid import Chunk, Grid
 
 __all__ = ["Store", "StoreMismatchError", "OutputSpec"]
 
 
-class StoreMismatchError(ValueError):
+class StoreMismatchError(InputError):
     """The store at a path was written by a different sweep call."""
 
 

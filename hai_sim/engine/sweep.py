@@ -40,6 +40,7 @@ import xarray as xr
 from jax.sharding import Mesh, PartitionSpec
 
 from .. import __version__
+from .errors import InputError
 from .grid import Chunk, Grid, make_grid
 from .provenance import fingerprint, git_revision, plain_attrs
 from .store import Store
@@ -50,7 +51,7 @@ DEFAULT_CHUNK_BYTES = 64 * 2**20  # outputs per chunk, bounding host and device 
 _MAX_DEFAULT_CHUNK = 2**22
 
 
-class NonFiniteError(FloatingPointError):
+class NonFiniteError(InputError, FloatingPointError):
     """An output has NaN/inf at a point where the kernel did not declare them."""
 
 

@@ -1,7 +1,7 @@
 """Host-side validation that leaves traced values alone.
 
 Public functions check their *concrete* arguments (whole arrays, not only scalars) and raise a
-``ValueError`` naming the parameter, the offending value and the allowed range. Under ``jit`` or
+``InputError`` (a ``ValueError``) naming the parameter, the offending value and the allowed range. Under ``jit`` or
 ``vmap`` the arguments are tracers and the checks are skipped, so the same function runs inside
 compiled code; ``sweep`` calls kernels eagerly at the grid's corners first so that the checks still
 see the extremes of every axis before anything compiles.
@@ -13,6 +13,8 @@ from typing import Any
 
 import jax
 import numpy as np
+
+from .errors import InputError
 
 
 def is_concrete(x: Any) -> bool:
@@ -38,7 +40,7 @@ def check_range(
     hi_open: bool = False,
     finite: bool = True,
 ) -> None:
-    """Raise ``ValueError`` unless every element of ``value`` lies in the interval.
+    """Raise ``InputError`` unless every element of ``value`` lies in the interval.
 
     ``lo``/``hi`` of None mean unbounded; ``lo_open``/``hi_open`` exclude the end point. NaN always
     fails; infinities fail when ``finite``. Tracers are skipped.
@@ -47,7 +49,7 @@ def check_range(
         return
     original = np.asarray(value)
     if original.dtype == object or not np.issubdtype(original.dtype, np.number):
-        raise ValueError(f"{name}={value!r}: must be numeric")
+        raise InputError(f"{name}={value!r}: must be numeric")
     arr = original.astype(np.float64)
     bad = np.isnan(arr)
     if finite:
@@ -61,19 +63,19 @@ def check_range(
         right = ")" if hi_open else "]"
         lo_s = "-inf" if lo is None else f"{lo:g}"
         hi_s = "inf" if hi is None else f"{hi:g}"
-        raise ValueError(f"{name}={_worst(original, bad)} is outside the allowed range {left}{lo_s}, {hi_s}{right}")
+        raise InputError(f"{name}={_worst(original, bad)} is outside the allowed range {left}{lo_s}, {hi_s}{right}")
 
 
 def check_choice(name: str, value: Any, allowed) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``allowed``."""
+    """Raise ``InputError`` unless ``value`` is one of ``allowed``."""
     allowed = tuple(allowed)
     if value not in allowed:
-        raise ValueError(f"{name}={value!r}: must be one of {', '.join(map(repr, allowed))}")
+        raise InputError(f"{name}={value!r}: must be one of {', '.join(map(repr, allowed))}")
 
 
 def check_shape(name: str, value: Any, shape: tuple) -> None:
-    """Raise ``ValueError`` unless ``value.shape`` matches ``shape`` (None entries match any size)."""
+    """Raise ``InputError`` unless ``value.shape`` matches ``shape`` (None entries match any size)."""
     got = tuple(np.shape(value))
     if len(got) != len(shape) or any(s is not None and s != g for s, g in zip(shape, got)):
         want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
-        raise ValueError(f"{name} has shape {got}: expected {want}")
+        raise InputError(f"{name} has shape {got}: expected {want}")

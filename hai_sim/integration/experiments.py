@@ -145,7 +145,7 @@ def wedge_a1_sigma(quick: bool = False) -> Result:
     bisection and the Theorem 3.2 band (theta = 0.2). The table checks the linear width scaling."""
     jax, jnp, xr, I = _setup()
     from hai_sim.engine import sweep
-    from hai_sim.plot import overlay_curve, phase_diagram
+    from hai_sim.plot import heatmap, overlay_curve
 
     job = I.default_job()
     a1 = np.linspace(0.3, 0.7, 81 if quick else 401)
@@ -166,7 +166,7 @@ def wedge_a1_sigma(quick: bool = False) -> Result:
     ds.attrs["method"] = "exact"
     fig, axes = _fig(1, width=5.5, height=4.2)
     ax = axes[0]
-    phase_diagram(ax, ds["P"].values, a1, sig, xlabel="a_1", ylabel="sigma", label="P (exact)")
+    heatmap(ax, ds["P"].values, a1, sig, xlabel="a_1", ylabel="sigma", label="P (exact)")
     overlay_curve(ax, w[:, 0], sig, "P = 0.2", color="white", ls="--")
     overlay_curve(ax, w[:, 1], sig, "P = 0.8", color="white")
     overlay_curve(ax, a1c - gam, sig, "Thm 3.2 band", color="C1", lw=1)
@@ -191,7 +191,7 @@ def phase_a1_a2(quick: bool = False) -> Result:
     Exact P evaluated only inside the band |z| <= 12 (elsewhere 0 or 1, ERRATA 3), with the
     critical line (1 - a_1) sbar_1 + (1 - a_2) sbar_2 = 2 tau and the Theorem 3.2 band."""
     jax, jnp, xr, I = _setup()
-    from hai_sim.plot import overlay_curve, phase_diagram
+    from hai_sim.plot import heatmap, overlay_curve
 
     job = I.default_job()
     g = np.linspace(0.0, 1.0, 101 if quick else 501)
@@ -205,7 +205,7 @@ def phase_a1_a2(quick: bool = False) -> Result:
         z = jax.jit(jax.vmap(jax.vmap(lambda a, b: I.standardized_distance(job, I.linear_worker(a, b, s)), (None, 0)),
                              (0, None)))(jnp.asarray(g), jnp.asarray(g))
         band_frac.append(float(np.mean(np.abs(np.asarray(z)) <= 12)))
-        phase_diagram(ax, P, g, g, xlabel="a_1", ylabel="a_2", label="P (exact)", colorbar=s == SIGMAS[-1])
+        heatmap(ax, P, g, g, xlabel="a_1", ylabel="a_2", label="P (exact)", colorbar=s == SIGMAS[-1])
         a1_line = 1 - (0.5 - (1 - g) * sb[1]) / sb[0]
         overlay_curve(ax, a1_line, g, "critical line", color="C3", ls="--", lw=1)
         gam = float(I.gamma(job, w, 0.2)) / sb[0]
@@ -324,7 +324,7 @@ def integration_gain_maps(quick: bool = False) -> Result:
     (W1 decides, W2 executes) outlined; bottom: P_12 - P_2. ERRATA 5: rows 2 and 3 of the seed's
     table do not reproduce, and the table says so."""
     jax, jnp, xr, I = _setup()
-    from hai_sim.plot import phase_diagram
+    from hai_sim.plot import heatmap
 
     job = I.default_job()
     g = np.linspace(0, 1, 51 if quick else 101)
@@ -338,13 +338,13 @@ def integration_gain_maps(quick: bool = False) -> Result:
             data[k].append(np.asarray(getattr(gain, k)))
         data["thm33"].append(hyp)
         p1s.append(float(gain.p1[0, 0]))
-        phase_diagram(axes[i], data["delta"][-1], g, g, xlabel="W2's a_1", ylabel="W2's a_2", cmap="RdBu_r",
+        heatmap(axes[i], data["delta"][-1], g, g, xlabel="W2's a_1", ylabel="W2's a_2", cmap="RdBu_r",
                       vmin=-1, vmax=1, label="Delta", colorbar=i == 2)
         if hyp.any():
             axes[i].contour(g, g, hyp.T.astype(float), levels=[0.5], colors="k", linewidths=0.8)
         axes[i].plot([a1], [a2], "k*", ms=8)
         axes[i].set_title(f"W1 = ({a1}, {a2}): Delta", fontsize=9)
-        phase_diagram(axes[i + 3], data["over_w2"][-1], g, g, xlabel="W2's a_1", ylabel="W2's a_2", cmap="RdBu_r",
+        heatmap(axes[i + 3], data["over_w2"][-1], g, g, xlabel="W2's a_1", ylabel="W2's a_2", cmap="RdBu_r",
                       vmin=-1, vmax=1, label="P_12 - P_2", colorbar=i == 2)
         axes[i + 3].set_title("P_12 - P_2", fontsize=9)
     _note(fig, "Ours (exact, sigma = 0.1, best-of-both merge [R]). Black outline: Theorem 3.3's location condition "
@@ -378,7 +378,7 @@ def productivity_compression_map(quick: bool = False) -> Result:
     Shared a_1 = 0.55, W1's a_2 = 0.5, sigma = 0.1, exact P. Left: decision-action assistance
     (Cor. 3.4 as reconstructed); right: best-of-both assistance with W2's a_1 = 0.53 (extension)."""
     jax, jnp, xr, I = _setup()
-    from hai_sim.plot import overlay_curve, phase_diagram
+    from hai_sim.plot import heatmap, overlay_curve
 
     job = I.default_job()
     g = np.linspace(0, 1, 51 if quick else 201)
@@ -393,7 +393,7 @@ def productivity_compression_map(quick: bool = False) -> Result:
 
         m = np.asarray(jax.jit(jax.vmap(jax.vmap(pc, (None, 0)), (0, None)))(jnp.asarray(g), jnp.asarray(g)))
         maps.append(m)
-        phase_diagram(ax, m, g, g, xlabel="low-skilled worker's a_2", ylabel="AI's a_2", cmap="RdBu_r", vmin=-1,
+        heatmap(ax, m, g, g, xlabel="low-skilled worker's a_2", ylabel="AI's a_2", cmap="RdBu_r", vmin=-1,
                       vmax=1, label="PC")
         a2c = float(I.a2_critical(job, hi))
         overlay_curve(ax, g, np.full_like(g, a2c), "a_2^c", color="k", ls="--", lw=1)
@@ -598,7 +598,7 @@ def phase_variants(quick: bool = False) -> Result:
     In (a_1, tau) the critical line a_1^c(tau) moves; the width in a_1 changes with it (by ~20 %
     between tau = 0.2 and 0.3), contrary to spec §6.6's "width unchanged": the table shows it."""
     jax, jnp, xr, I = _setup()
-    from hai_sim.plot import overlay_curve, phase_diagram
+    from hai_sim.plot import heatmap, overlay_curve
 
     job = I.default_job()
     k = 81 if quick else 301
@@ -610,9 +610,9 @@ def phase_variants(quick: bool = False) -> Result:
     crit = np.asarray(jax.vmap(lambda t: I.a1_critical(job.replace(tau=t), I.linear_worker(0.5, 0.4, 0.1)))(
         jnp.asarray(tau)))
     fig, axes = _fig(2, width=4.4, height=3.6)
-    phase_diagram(axes[0], Pb, beta, beta, xlabel="beta_1", ylabel="beta_2", label="P (exact)")
+    heatmap(axes[0], Pb, beta, beta, xlabel="beta_1", ylabel="beta_2", label="P (exact)")
     axes[0].set_title("polynomial profiles E = 1 - s^beta", fontsize=9)
-    phase_diagram(axes[1], Pt, a1, tau, xlabel="a_1", ylabel="tau", label="P (exact)")
+    heatmap(axes[1], Pt, a1, tau, xlabel="a_1", ylabel="tau", label="P (exact)")
     overlay_curve(axes[1], crit, tau, "a_1^c(tau)", color="C3", ls="--", lw=1)
     axes[1].set_xlim(0, 1)
     axes[1].legend(fontsize=7)

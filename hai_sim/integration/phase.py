@@ -1,7 +1,7 @@
 """Transition windows and phase diagrams of the success probability (spec §2.5, §6).
 
 ``transition_window`` sweeps one ability parameter (or tau) by vectorised bisection
-(:func:`hai_sim.engine.phase.transition_window`), differentiable with respect to every other
+(:func:`hai_sim.engine.phase.level_crossings`), differentiable with respect to every other
 parameter of the job and worker by the implicit-function rule. ``phase_diagram`` evaluates P on a
 2-D grid; for the exact method it runs the inversion only inside the transition band
 |z| <= 12, where every other point is 0 or 1 to within 4e-11 (ERRATA 3).
@@ -90,7 +90,7 @@ def _window(job, worker, lo, hi, key, *, param, levels, method, iters, n_samples
             return p_mc(j2, w2, key, n_samples).p
         return success_probability(j2, w2, method)
 
-    return engine_phase.transition_window(P, lo, hi, levels, args=(job, worker), iters=iters)
+    return engine_phase.level_crossings(P, lo, hi, levels, args=(job, worker), iters=iters)
 
 
 def _valid_range(param: str):

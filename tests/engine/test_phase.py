@@ -117,7 +117,7 @@ def test_bisect_grad_implicit_function_closed_form(c0, c1):
     assert float(d0) == pytest.approx(fd0, rel=1e-5)
 
 
-# ----------------------------------------------------------------------------- transition_window
+# ----------------------------------------------------------------------------- level_crossings
 
 
 def phi_curve(x, m, s):
@@ -136,7 +136,7 @@ N = 8  # one shape for all batched calls: one compilation per function
 
 def _stacked(f):
     def window(m, s):
-        return jnp.stack(phase.transition_window(f, -30.0, 30.0, LEVELS, args=(m, s)), axis=-1)
+        return jnp.stack(phase.level_crossings(f, -30.0, 30.0, LEVELS, args=(m, s)), axis=-1)
 
     return window
 
@@ -152,15 +152,15 @@ _ss = hnp.arrays(np.float64, N, elements=st.floats(0.05, 1.5))
 
 @SETTINGS
 @given(m=_ms, s=_ss, direction=st.sampled_from(["up", "down"]))
-def test_transition_window_closed_form(m, s, direction):
+def test_level_crossings_closed_form(m, s, direction):
     z = Z_UP if direction == "up" else Z_DOWN
     got = np.asarray(_TW[direction](m, s))
     assert got.shape == (N, len(LEVELS))
     np.testing.assert_allclose(got, m[:, None] + s[:, None] * z[None, :], rtol=0, atol=1e-10)
 
 
-def test_transition_window_eager_default_levels():
-    out = phase.transition_window(phi_curve, -10.0, 10.0, args=(0.3, 0.7))
+def test_level_crossings_eager_default_levels():
+    out = phase.level_crossings(phi_curve, -10.0, 10.0, args=(0.3, 0.7))
     assert isinstance(out, tuple) and len(out) == 2
     assert float(out[0]) == pytest.approx(0.3 + 0.7 * stats.norm.ppf(0.2), abs=1e-10)
     assert float(out[1]) == pytest.approx(0.3 + 0.7 * stats.norm.ppf(0.8), abs=1e-10)
@@ -193,7 +193,7 @@ def test_transition_window_grad_closed_form_and_fd(direction):
 
 def test_transition_window_eager_grad():
     # outside jit too: d x_0.8 / d s = Phi^{-1}(0.8)
-    ds = jax.grad(lambda s: phase.transition_window(phi_curve, -30.0, 30.0, (0.8,), args=(0.1, s))[0])(0.7)
+    ds = jax.grad(lambda s: phase.level_crossings(phi_curve, -30.0, 30.0, (0.8,), args=(0.1, s))[0])(0.7)
     assert float(ds) == pytest.approx(stats.norm.ppf(0.8), rel=1e-9)
 
 
@@ -209,7 +209,7 @@ def test_transition_window_nan_when_level_not_crossed():
     np.testing.assert_allclose(got[[2, 6], 1], 0.0, atol=1e-10)
     np.testing.assert_allclose(got[3], Z_UP, atol=1e-10)
     # levels outside (0, 1) are never crossed
-    (above,) = phase.transition_window(phi_curve, -1.0, 1.0, (1.5,), args=(0.0, 1.0))
+    (above,) = phase.level_crossings(phi_curve, -1.0, 1.0, (1.5,), args=(0.0, 1.0))
     assert np.isnan(float(above))
 
 
@@ -219,7 +219,7 @@ def test_transition_window_no_retrace_for_new_values():
     @jax.jit
     def window(m, s):
         traces["n"] += 1
-        return phase.transition_window(phi_curve, -20.0, 20.0, (0.25, 0.75), args=(m, s))
+        return phase.level_crossings(phi_curve, -20.0, 20.0, (0.25, 0.75), args=(m, s))
 
     a = window(jnp.asarray([0.0, 0.5]), jnp.asarray([1.0, 0.5]))
     b = window(jnp.asarray([1.0, -0.5]), jnp.asarray([0.3, 2.0]))
@@ -344,3 +344,10 @@ def test_bisect_gradient_is_finite_where_the_root_is_masked_out():
 
     assert float(jax.grad(f)(-0.5)) == 0.0
     assert abs(float(jax.grad(f)(0.5)) - 1.0) < 1e-12
+
+
+def test_transition_window_is_a_deprecated_alias():
+    with pytest.warns(DeprecationWarning, match="level_crossings"):
+        old = phase.transition_window(phi_curve, -10.0, 10.0, args=(0.3, 0.7))
+    new = phase.level_crossings(phi_curve, -10.0, 10.0, args=(0.3, 0.7))
+    assert [float(x) for x in old] == [float(x) for x in new]

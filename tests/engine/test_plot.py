@@ -1,4 +1,4 @@
-"""Tests of hai_sim.plot: phase_diagram shapes, colours and labels; overlays; figure helpers."""
+"""Tests of hai_sim.plot: heatmap shapes, colours and labels; overlays; figure helpers."""
 
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ Y = np.array([-1.0, 0.0, 2.0, 3.0])
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (3, 3), (12,), (3, 4, 1)])
-def test_phase_diagram_shape_mismatch(ax, shape):
+def test_heatmap_shape_mismatch(ax, shape):
     with pytest.raises(ValueError, match=r"expected \(len\(x\), len\(y\)\) = \(3, 4\)"):
-        plot.phase_diagram(ax, np.zeros(shape), X, Y)
+        plot.heatmap(ax, np.zeros(shape), X, Y)
 
 
-def test_phase_diagram_continuous(ax):
+def test_heatmap_continuous(ax):
     v = np.add.outer(X, Y)  # v[i, j] = x_i + y_j: first index horizontal
-    m = plot.phase_diagram(ax, v, X, Y, xlabel="ability", ylabel="noise", label="P(success)", vmin=-2, vmax=5)
+    m = plot.heatmap(ax, v, X, Y, xlabel="ability", ylabel="noise", label="P(success)", vmin=-2, vmax=5)
     assert isinstance(m, matplotlib.cm.ScalarMappable)
     # pcolormesh stores the field row-major over (y, x): the transpose of v
     np.testing.assert_array_equal(np.asarray(m.get_array()).reshape(len(Y), len(X)), v.T)
@@ -48,17 +48,17 @@ def test_phase_diagram_continuous(ax):
     assert x1 - x0 < 2 and y1 - y0 > 3
 
 
-def test_phase_diagram_no_colorbar(ax):
-    plot.phase_diagram(ax, np.ones((3, 4)), X, Y, colorbar=False)
+def test_heatmap_no_colorbar(ax):
+    plot.heatmap(ax, np.ones((3, 4)), X, Y, colorbar=False)
     assert ax.figure.axes == [ax]
 
 
 @pytest.mark.parametrize("k", [3, 12])  # the built-in palette and the tab20 fallback
-def test_phase_diagram_categorical(ax, k):
+def test_heatmap_categorical(ax, k):
     names = [f"region {i}" for i in range(k)]
     codes = (np.arange(12).reshape(3, 4) % k).astype(float)
     codes[1, 2] = np.nan
-    m = plot.phase_diagram(ax, codes, X, Y, categorical_names=names)
+    m = plot.heatmap(ax, codes, X, Y, categorical_names=names)
     arr = m.get_array()
     flat = np.ma.getmaskarray(arr).reshape(len(Y), len(X))
     assert flat[2, 1] and flat.sum() == 1  # the NaN cell (x=1, y=2) stays blank
@@ -105,7 +105,7 @@ def test_new_figure(n, ncols, grid):
 
 def test_provenance_note_and_render(ax, tmp_path):
     fig = ax.figure
-    plot.phase_diagram(ax, np.random.default_rng(0).random((3, 4)), X, Y)
+    plot.heatmap(ax, np.random.default_rng(0).random((3, 4)), X, Y)
     plot.provenance_note(fig, "P: paper; X: ours")
     assert any(t.get_text() == "P: paper; X: ours" for t in fig.texts)
     out = tmp_path / "fig.png"
