@@ -22,6 +22,52 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9\-]*$")
 
 
 @dataclasses.dataclass(frozen=True)
+class Reference:
+    """A number we compare with, kept in a model's ``references.py`` table.
+
+    Attributes:
+        value: the reference number (float) or a short string (an ordering, a label).
+        tag: whose number it is: P printed in the paper, D derived from it, R our reconstruction
+            (the spec's choice where the paper is silent), X our extension.
+        source: where it comes from: section, table or figure of the paper, or the spec section.
+        tol: absolute tolerance of a numeric comparison (None: exact).
+        reason: why that tolerance (half a unit of the last printed digit; k standard errors of
+            a seed mean; a solver or fit tolerance). A tolerance is never larger than the effect
+            the row is about.
+    """
+
+    value: Any
+    tag: str
+    source: str
+    tol: float | None = None
+    reason: str = ""
+
+    def __post_init__(self):
+        if self.tag not in TAGS:
+            raise ValueError(f"Reference.tag={self.tag!r}: must be one of {TAGS}")
+        if not self.source:
+            raise ValueError("Reference.source is empty: say where the number comes from")
+        if self.tol is not None and not self.reason:
+            raise ValueError(f"Reference(value={self.value!r}, tol={self.tol!r}): a tolerance needs its reason")
+
+    @classmethod
+    def printed(cls, text: str, source: str, *, tag: str = "P", reason: str = "") -> "Reference":
+        """A number as printed (``"0.502"``), matched to half a unit of its last printed digit."""
+        digits = text.strip().lstrip("+-")
+        decimals = len(digits.split(".")[1]) if "." in digits else 0
+        tol = 0.5 * 10.0 ** (-decimals)
+        why = f"half a unit of the last printed digit of {text}"
+        return cls(float(text), tag, source, tol=tol, reason=f"{why}; {reason}" if reason else why)
+
+    def row(self, quantity: str, ours: Any, *, note: str = "", tol: float | None = None,
+            reason: str | None = None) -> "Row":
+        """A table row comparing ``ours`` with this reference (``tol``/``reason`` override, e.g. a
+        standard-error band computed from the run)."""
+        return Row(quantity, ours, self.value, tol=self.tol if tol is None else tol, tag=self.tag, note=note,
+                   source=self.source, reason=self.reason if reason is None else reason)
+
+
+@dataclasses.dataclass(frozen=True)
 class Row:
     """One line of a figure's table: our value beside the reference value.
 
@@ -29,9 +75,11 @@ class Row:
         quantity: what is compared, in the paper's words ("a_1 window at sigma=0.3").
         ours: our number (float) or a short string.
         paper: the reference value, or None where there is none to compare with.
-        tol: absolute tolerance for a numeric match; None compares strings exactly.
+        tol: absolute tolerance for a numeric match; None compares exactly.
         tag: provenance of the *reference* value: P, D, R or X (see module docstring).
-        note: free text (an erratum number, the method used, why a mismatch is expected).
+        note: free text (the method used, why a mismatch is expected).
+        source: where the reference value comes from (section, table, figure, spec section).
+        reason: why the tolerance is what it is.
     """
 
     quantity: str
@@ -40,6 +88,8 @@ class Row:
     tol: float | None = None
     tag: str = "P"
     note: str = ""
+    source: str = ""
+    reason: str = ""
 
     def __post_init__(self):
         if self.tag not in TAGS:
@@ -72,6 +122,8 @@ class Row:
             "tag": self.tag,
             "status": self.status,
             "note": self.note,
+            "source": self.source,
+            "reason": self.reason,
         }
 
 
@@ -105,6 +157,7 @@ class Experiment:
     title: str
     tag: str
     summary: str
+    heavy: bool = False
 
     def __call__(self, quick: bool = False) -> Result:
         result = self.func(quick)
@@ -116,11 +169,13 @@ class Experiment:
 REGISTRY: dict[str, Experiment] = {}
 
 
-def experiment(name: str, *, title: str, tag: str) -> Callable[[Callable[[bool], Result]], Callable]:
+def experiment(name: str, *, title: str, tag: str, heavy: bool = False) -> Callable[[Callable[[bool], Result]], Callable]:
     """Register ``func(quick: bool = False) -> Result`` under ``name`` ("model.kebab-name").
 
     ``tag`` is the provenance of the experiment as a whole (P: reproduces a paper figure; R: a
     reconstruction; X: our extension, such as a phase diagram the paper does not draw).
+    ``heavy`` marks an experiment whose quick run is too slow for the default test suite (the
+    registry test then runs it in the ``slow`` suite only).
     """
     if not _NAME.match(name):
         raise ValueError(f"experiment name {name!r}: must look like 'model.kebab-name'")
@@ -131,7 +186,7 @@ def experiment(name: str, *, title: str, tag: str) -> Callable[[Callable[[bool],
         if name in REGISTRY and REGISTRY[name].func.__qualname__ != func.__qualname__:
             raise ValueError(f"experiment {name!r} is registered twice")
         summary = (func.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-        REGISTRY[name] = Experiment(name=name, func=func, title=title, tag=tag, summary=summary)
+        REGISTRY[name] = Experiment(name=name, func=func, title=title, tag=tag, summary=summary, heavy=heavy)
         return func
 
     return register

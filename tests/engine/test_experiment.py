@@ -72,7 +72,7 @@ def test_row_tags_accepted_and_as_dict():
         Row("q", 1.0, tag=t)
     d = Row("window", np.float64(0.25), 0.3, tol=0.1, tag="D", note="erratum 2").as_dict()
     assert d == {"quantity": "window", "ours": 0.25, "paper": 0.3, "tol": 0.1, "tag": "D",
-                 "status": "match", "note": "erratum 2"}
+                 "status": "match", "note": "erratum 2", "source": "", "reason": ""}
     assert type(d["ours"]) is float
     d = Row("regime", "delegate", None, tag="X").as_dict()
     assert d["ours"] == "delegate" and d["paper"] is None and d["status"] == "ours only"
@@ -171,3 +171,32 @@ def test_fixture_restores_registry(registry):
     # the registry is the module-level dict that the CLI and the atlas read
     assert registry is exp_mod.REGISTRY
     assert not any(k.startswith("testmodel.") for k in registry)
+
+
+# ----------------------------------------------------------------------------- references
+
+
+@pytest.mark.parametrize("text,tol", [("0.502", 0.0005), ("13", 0.5), ("-1.25", 0.005), ("0.40", 0.005)])
+def test_printed_reference_tolerance_is_half_a_last_digit(text, tol):
+    from hai_sim.engine.experiment import Reference
+
+    ref = Reference.printed(text, "Table 1")
+    assert ref.value == float(text) and ref.tag == "P"
+    assert math.isclose(ref.tol, tol, rel_tol=1e-12)
+    # the row it makes matches just inside the half digit and fails just outside
+    assert ref.row("q", float(text) + 0.99 * tol).status == "match"
+    assert ref.row("q", float(text) - 1.01 * tol).status == "MISMATCH"
+    assert ref.row("q", 0.0).source == "Table 1"
+
+
+def test_reference_needs_source_and_reason():
+    from hai_sim.engine.experiment import Reference
+
+    with pytest.raises(ValueError, match="source"):
+        Reference(1.0, "P", "")
+    with pytest.raises(ValueError, match="reason"):
+        Reference(1.0, "R", "spec §4", tol=0.1)
+    with pytest.raises(ValueError, match="tag"):
+        Reference(1.0, "Q", "spec §4")
+    row = Reference(1.0, "R", "spec §4", tol=0.1, reason="solver tolerance").row("x", 1.05, note="n")
+    assert (row.tag, row.source, row.reason, row.note, row.status) == ("R", "spec §4", "solver tolerance", "n", "match")
