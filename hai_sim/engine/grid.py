@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .errors import InputError
+
 __all__ = ["Axis", "Grid", "Chunk", "make_grid"]
 
 
@@ -193,22 +195,27 @@ class Grid:
 
 def _as_axis(name: str, values) -> Axis:
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"axis name {name!r}: must be a Python identifier (it becomes a keyword argument)")
+        raise InputError(f"axis name {name!r}: must be a Python identifier (it becomes a keyword argument)")
     if isinstance(values, (str, bytes)):
-        raise ValueError(f"axis {name!r}: values must be a 1-D sequence, got the string {values!r}")
+        raise InputError(f"axis {name!r}: values must be a 1-D sequence, got the string {values!r}")
     if isinstance(values, (list, tuple)) and values and all(isinstance(v, str) for v in values):
         if len(set(values)) != len(values):
-            raise ValueError(f"axis {name!r}: categorical values must be distinct, got {list(values)}")
+            raise InputError(f"axis {name!r}: categorical values must be distinct, got {list(values)}")
         return Axis(name, tuple(values))
     arr = np.asarray(values)
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"axis {name!r}: values must be a non-empty 1-D array, got shape {arr.shape}")
+        raise InputError(f"axis {name!r}: values must be a non-empty 1-D array, got shape {arr.shape}")
     if arr.dtype.kind == "b":
         arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iuf":
-        raise ValueError(f"axis {name!r}: values must be numbers or strings, got dtype {arr.dtype}")
+        raise InputError(f"axis {name!r}: values must be numbers or strings, got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-        raise ValueError(f"axis {name!r}: values must be finite")
+        raise InputError(f"axis {name!r}: values must be finite")
+    step = np.diff(arr)
+    if not ((step > 0).all() or (step < 0).all()) and np.unique(arr).size != arr.size:
+        # A repeated value is a repeated computation, and usually a typo (start == stop).
+        values_text = np.array2string(arr, threshold=8, separator=", ")
+        raise InputError(f"axis {name!r}: values must be distinct, got {values_text}")
     return Axis(name, arr.astype(np.float64 if arr.dtype.kind == "f" else np.int64))
 
 
@@ -217,12 +224,12 @@ def make_grid(axes: Mapping[str, Sequence] | Sequence[tuple[str, Sequence]], chu
     the last numeric axis)."""
     items = list(axes.items()) if isinstance(axes, Mapping) else list(axes)
     if not items:
-        raise ValueError("axes: at least one axis is needed")
+        raise InputError("axes: at least one axis is needed")
     names = [n for n, _ in items]
     if len(set(names)) != len(names):
-        raise ValueError(f"axes: names must be distinct, got {names}")
+        raise InputError(f"axes: names must be distinct, got {names}")
     if int(chunk_size) < 1:
-        raise ValueError(f"chunk_size={chunk_size}: must be >= 1")
+        raise InputError(f"chunk_size={chunk_size}: must be >= 1")
     grid_axes = tuple(_as_axis(n, v) for n, v in items)
     shape = [len(a) for a in grid_axes if not a.categorical]
     if not shape:

@@ -1,8 +1,20 @@
 """Provenance of a result: package version, git revision, and a fingerprint of a sweep call.
 
 The fingerprint identifies a computation so that a results store can refuse to mix two different
-ones: it hashes the axes, the seed, the metadata, the chunk layout and the kernel (its qualified
-name, its source, and the values it closes over, including ``functools.partial`` arguments).
+ones. One rule, whatever the import style of the kernel's module:
+
+* the kernel: its qualified name, its own source (and bytecode), and its captured values:
+  closure cells, defaults, ``functools.partial`` arguments and the values of the module-level
+  names it uses when they are plain data (numbers, strings, arrays, containers and pytrees of
+  them). Functions defined in the kernel's own module that it uses or captures are its own code
+  and follow the same rule; a function from any other module (``I.success_probability`` or
+  ``from hai_sim.integration import success_probability`` alike) counts by its qualified name and
+  captured values, not by the transitive source of everything it calls: the hai_sim version and
+  git revision stand for the library's code;
+* the axes, the seed, the metadata and the outputs (names, dtypes, trailing shapes and dims);
+* the hai_sim version and git revision.
+
+The chunk layout is not part of it: a resumed store keeps the layout it was created with.
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ import json
 import re
 import subprocess
 import types
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +67,31 @@ def _code_digest(h, code) -> None:
             h.update(repr(const).encode())
 
 
-def _is_own_code(fn, kernel_module: str | None) -> bool:
-    module = getattr(fn, "__module__", "") or ""
-    return module == kernel_module or module.startswith("hai_sim")
+def _same_module(fn, kernel_module: str | None) -> bool:
+    return kernel_module is not None and (getattr(fn, "__module__", None) or "") == kernel_module
+
+
+def _is_plain(obj: Any) -> bool:
+    """Plain data: numbers, strings, arrays, and containers or pytrees of them (not callables)."""
+    if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes, np.ndarray, np.generic, jax.Array)):
+        return True
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return all(_is_plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return all(_is_plain(k) and _is_plain(v) for k, v in obj.items())
+    if callable(obj) or isinstance(obj, (types.ModuleType, type)):
+        return False
+    leaves = jax.tree_util.tree_leaves(obj)
+    return not (len(leaves) == 1 and leaves[0] is obj) and all(_is_plain(v) for v in leaves)
 
 
 def _update(h, obj: Any, active: set[int] | None = None, module: str | None = None) -> None:
-    """Feed ``obj`` into the hash ``h``; ``active`` guards against cycles (not against depth)."""
+    """Feed ``obj`` into the hash ``h``; ``active`` guards against cycles (not against depth).
+
+    ``module`` is the module of the kernel being hashed: functions defined there are its own code
+    (their source, captured values and plain-data globals are hashed); a function from any other
+    module is identified by its qualified name and its captured values only.
+    """
     active = set() if active is None else active
     if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
         h.update(repr((type(obj).__name__, obj)).encode())
@@ -110,14 +141,9 @@ def _update(h, obj: Any, active: set[int] | None = None, module: str | None = No
         _update(h, obj.__wrapped__, active, module)
     elif callable(obj) and hasattr(obj, "__code__"):
         module = getattr(obj, "__module__", None) if module is None else module
+        own = _same_module(obj, module)
         h.update(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}".encode())
-        if not _is_own_code(obj, module):
-            return  # library code (jax, numpy, ...) is identified by its name
-        try:
-            h.update(inspect.getsource(obj).encode())
-        except (OSError, TypeError):
-            pass
-        _code_digest(h, obj.__code__)
+        # Captured values are part of what any function computes, wherever it is defined.
         _update(h, obj.__defaults__, active, module)
         _update(h, obj.__kwdefaults__, active, module)
         for cell in obj.__closure__ or ():
@@ -125,12 +151,26 @@ def _update(h, obj: Any, active: set[int] | None = None, module: str | None = No
                 _update(h, cell.cell_contents, active, module)
             except ValueError:  # empty cell
                 h.update(b"<empty>")
-        for name in obj.__code__.co_names:
-            # Module-level names the kernel uses (constants, helper functions) are part of what
-            # it computes; attribute names that are not globals are skipped.
-            if name in obj.__globals__:
-                h.update(f"global:{name}".encode())
-                _update(h, obj.__globals__[name], active, module)
+        if not own:
+            return  # code of another module (hai_sim: its version and git revision) is named only
+        try:
+            h.update(inspect.getsource(obj).encode())
+        except (OSError, TypeError):
+            pass
+        _code_digest(h, obj.__code__)
+        for name in _global_names(obj.__code__):
+            # Module-level names the kernel uses: plain data by value, this module's own
+            # functions by the same rule, anything else (modules, imported functions) by name.
+            if name not in obj.__globals__:
+                continue
+            value = obj.__globals__[name]
+            h.update(f"global:{name}".encode())
+            if _is_plain(value) or (callable(value) and _same_module(value, module)):
+                _update(h, value, active, module)
+            elif isinstance(value, (types.ModuleType, type)):
+                _update(h, value, active, module)
+            else:
+                h.update(_label(value).encode())
     else:
         leaves, treedef = jax.tree_util.tree_flatten(obj)
         if len(leaves) == 1 and leaves[0] is obj:
@@ -139,6 +179,15 @@ def _update(h, obj: Any, active: set[int] | None = None, module: str | None = No
             h.update(str(treedef).encode())
             for leaf in leaves:
                 _update(h, leaf, active, module)
+
+
+def _global_names(code) -> list[str]:
+    """Global names used by ``code`` and the code objects nested in it (comprehensions, lambdas)."""
+    names = list(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names.extend(_global_names(const))
+    return list(dict.fromkeys(names))
 
 
 def fingerprint(*parts: Any) -> str:
@@ -178,3 +227,91 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, (int, float, str, bool)) or v is None:
         return v
     return repr(v)
+
+
+def _short(v: Any) -> str:
+    """A value as it reads in a kernel label: scalars and strings as written, arrays by shape."""
+    if isinstance(v, (bool, int, str)) or v is None:
+        return repr(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, np.generic):
+        return repr(v.item())
+    if isinstance(v, (np.ndarray, jax.Array)):
+        return f"array(shape={tuple(v.shape)}, dtype={v.dtype})"
+    if callable(v) or isinstance(v, (types.ModuleType, type)):
+        return _label(v)
+    return type(v).__qualname__ + "(...)"
+
+
+def _label(obj: Any) -> str:
+    if isinstance(obj, types.ModuleType):
+        return obj.__name__
+    if isinstance(obj, functools.partial):
+        args = [_label(obj.func), *(_short(a) for a in obj.args),
+                *(f"{k}={_short(v)}" for k, v in sorted(obj.keywords.items()))]
+        return f"functools.partial({', '.join(args)})"
+    if not hasattr(obj, "__code__") and hasattr(obj, "__wrapped__"):
+        return _label(obj.__wrapped__)
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    module = getattr(obj, "__module__", None)
+    if isinstance(name, str) and not isinstance(obj, functools.partial):
+        return f"{module}.{name}" if module else name
+    return f"{type(obj).__module__}.{type(obj).__qualname__} instance"
+
+
+def kernel_label(fn: Callable) -> str:
+    """A readable and reproducible name of a kernel: ``module.qualname`` for a function,
+    ``functools.partial(module.qualname, 0.5, w=0.0)`` for a partial (arrays by shape and dtype),
+    never a memory address."""
+    return _label(fn)
+
+
+def _num(v) -> str:
+    return f"{float(v):.6g}" if np.asarray(v).dtype.kind == "f" else str(int(v))
+
+
+def _axes_text(names: Sequence[str], values: Sequence[Any]) -> str:
+    parts = []
+    for name, vals in zip(names, values):
+        if isinstance(vals, tuple):
+            parts.append(f"{name}[{', '.join(vals)}]")
+        else:
+            arr = np.asarray(vals)
+            parts.append(f"{name}[{arr.size} values, {_num(arr[0])} .. {_num(arr[-1])}]")
+    return ", ".join(parts)
+
+
+def call_fields(
+    fn: Callable,
+    names: Sequence[str],
+    values: Sequence[Any],
+    seed: int,
+    metadata: dict[str, Any],
+    outputs: dict[str, Any],
+) -> dict[str, dict[str, str]]:
+    """The parts of a sweep call's fingerprint, each as ``{"digest": hex, "text": readable}``:
+    ``kernel``, ``axes``, ``seed``, ``metadata``, ``outputs`` and ``version`` (hai_sim version and
+    git revision). A refused store names the parts that differ with both texts."""
+    from .. import __version__
+
+    meta_json = json.dumps(_jsonable(metadata), sort_keys=True)
+    version = f"hai_sim {__version__}, git {git_revision() or 'unknown'}"
+    outputs_text = "; ".join(
+        f"{k} {np.dtype(dt).name}{list(shape) if shape else ''}{' ' + str(list(dims)) if dims else ''}"
+        for k, (dt, shape, dims) in outputs.items()
+    )
+    raw = {
+        "kernel": (kernel_label(fn), fingerprint(fn)),
+        "axes": (_axes_text(names, values), fingerprint(tuple(names), list(values))),
+        "seed": (str(int(seed)), fingerprint(int(seed))),
+        "metadata": (meta_json, fingerprint(metadata)),
+        "outputs": (outputs_text, fingerprint(outputs_text)),
+        "version": (version, fingerprint(version)),
+    }
+    return {k: {"text": text, "digest": digest} for k, (text, digest) in raw.items()}
+
+
+def combine(fields: dict[str, dict[str, str]]) -> str:
+    """One digest of the parts returned by :func:`call_fields`."""
+    return hashlib.sha256(";".join(f"{k}={fields[k]['digest']}" for k in sorted(fields)).encode()).hexdigest()

@@ -13,7 +13,8 @@ How a sweep runs:
    so kernels with data-dependent loops do not synchronise on loop conditions). The last, short
    chunk is padded with a valid point, so it does not recompile.
 4. Chunks are dispatched one ahead: while chunk k+1 runs, chunk k is copied to the host and
-   written (to memory or to the store).
+   written to a sink (:mod:`hai_sim.engine.sinks`: memory or a zarr store). Compiled chunk
+   functions are cached per kernel, holding the kernel weakly: a dropped closure is collected.
 5. With several processes (a ``jax.distributed`` job, or a job array given ``process_index`` and
    ``process_count``) each process takes the chunks whose index is congruent to its own, writing
    into one shared store.
@@ -28,9 +29,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import logging
 import math
+import os
+import shutil
+import sys
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import jax
@@ -42,24 +49,37 @@ from jax.sharding import Mesh, PartitionSpec
 from .. import __version__
 from .errors import InputError
 from .grid import Chunk, Grid, make_grid
-from .provenance import fingerprint, git_revision, plain_attrs
-from .store import Store
+from .provenance import call_fields, combine, git_revision, kernel_label, plain_attrs
+from .results import is_named_tuple
+from .sinks import MemorySink, Sink, ZarrSink
+from .store import Store, check_store_path
 
 __all__ = ["sweep", "NonFiniteError", "DEFAULT_CHUNK_BYTES"]
 
 DEFAULT_CHUNK_BYTES = 64 * 2**20  # outputs per chunk, bounding host and device memory
 _MAX_DEFAULT_CHUNK = 2**22
+_MAX_SEED = 2**63 - 1
+_LOG = logging.getLogger("hai_sim.sweep")
 
 
 class NonFiniteError(InputError, FloatingPointError):
-    """An output has NaN/inf at a point where the kernel did not declare them."""
+    """An output has NaN/inf at a point where the kernel did not declare them.
+
+    Attributes: ``output`` (its name), ``n_bad`` (bad points in the chunk where it was found) and
+    ``point`` (the first bad point's coordinates), so that a front end can word its own advice.
+    """
+
+    def __init__(self, message: str, output: str = "", n_bad: int = 0, point: dict | None = None):
+        super().__init__(message)
+        self.output = output
+        self.n_bad = n_bad
+        self.point = dict(point or {})
 
 
 @dataclasses.dataclass(frozen=True)
 class _Plan:
     """The static structure of one compiled chunk function (hashable, so compiles are cached)."""
 
-    fn: Callable
     names: tuple[str, ...]
     categorical: tuple[bool, ...]
     numeric_shape: tuple[int, ...]
@@ -69,6 +89,7 @@ class _Plan:
     eval_points: int  # padded chunk length, a multiple of the device count
     wants_key: bool
     devices: tuple[Any, ...]
+    single_name: str
 
 
 def _output_name(fn: Callable) -> str:
@@ -83,14 +104,42 @@ def _wants_key(fn: Callable) -> bool:
         return False
 
 
-def _as_dict(out, single_name: str) -> dict[str, jax.Array]:
+def _as_dict(out, single_name: str) -> dict[str, Any]:
+    """A kernel's output as named outputs: a mapping as it is, a NamedTuple (a named result) one
+    output per field, an array under ``single_name``."""
     if isinstance(out, Mapping):
         return dict(out)
+    if is_named_tuple(out):
+        return dict(zip(type(out)._fields, out))
+    if isinstance(out, (tuple, list)):
+        raise InputError(f"the kernel returned a plain {type(out).__name__} of {len(out)} values: return an "
+                         "array, a dict of arrays or a NamedTuple (named_result), so each output has a name")
     return {single_name: out}
 
 
-@functools.lru_cache(maxsize=64)
-def _compiled_chunk_fn(plan: _Plan, categories: tuple[str | None, ...], single_name: str):
+# Compiled chunk functions, per kernel. The kernel is a weak key and the compiled functions hold it
+# only weakly, so a dropped closure (and what it captures) is collected; a kernel that cannot be
+# referenced weakly is compiled afresh for each sweep call.
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MAX_PER_KERNEL = 16
+
+
+def _compiled_chunk_fn(fn: Callable, plan: _Plan, categories: tuple[str | None, ...]):
+    try:
+        per_kernel = _COMPILED.setdefault(fn, {})
+        fn_ref = weakref.ref(fn)
+    except TypeError:
+        per_kernel, fn_ref = {}, (lambda: fn)
+    key = (plan, categories)
+    compiled = per_kernel.get(key)
+    if compiled is None:
+        if len(per_kernel) >= _MAX_PER_KERNEL:
+            per_kernel.clear()
+        compiled = per_kernel[key] = _build_chunk_fn(fn_ref, plan, categories)
+    return compiled
+
+
+def _build_chunk_fn(fn_ref: Callable[[], Callable], plan: _Plan, categories: tuple[str | None, ...]):
     """jit(shard_map(vmap(fn))) from a chunk's position in the grid to its outputs.
 
     A chunk is a hyper-rectangle (one index on each axis before the split axis, a run of rows on
@@ -130,6 +179,7 @@ def _compiled_chunk_fn(plan: _Plan, categories: tuple[str | None, ...], single_n
             full_flat = full_flat + idx * plan.full_strides[i]
         if not numeric_positions:
             full_flat = jnp.broadcast_to(cat_offset, (local,))
+        fn = fn_ref()  # alive: it is traced only from within a sweep call on it
 
         def point(kw_numeric, flat_index):
             kw = dict(kw_numeric)
@@ -138,7 +188,7 @@ def _compiled_chunk_fn(plan: _Plan, categories: tuple[str | None, ...], single_n
                     kw[plan.names[i]] = categories[i]
             if plan.wants_key:
                 kw["key"] = jax.random.fold_in(base_key, flat_index)
-            return _as_dict(plan.fn(**kw), single_name)
+            return _as_dict(fn(**kw), plan.single_name)
 
         return jax.vmap(point)(kwargs, full_flat)
 
@@ -161,11 +211,11 @@ def _resolve_devices(devices) -> tuple[Any, ...]:
         return tuple(local)
     if isinstance(devices, int):
         if not 1 <= devices <= len(local):
-            raise ValueError(f"devices={devices}: must be between 1 and the {len(local)} local devices")
+            raise InputError(f"devices={devices}: must be between 1 and the {len(local)} local devices")
         return tuple(local[:devices])
     devs = tuple(devices)
     if not devs:
-        raise ValueError("devices=(): at least one device is needed")
+        raise InputError("devices=(): at least one device is needed")
     return devs
 
 
@@ -174,18 +224,118 @@ def _default_chunk(grid_size: int, out_bytes_per_point: int, n_dev: int) -> int:
     return max(n_dev, min(grid_size, by_memory, _MAX_DEFAULT_CHUNK))
 
 
+def _check_seed(seed) -> int:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise InputError(f"seed={seed!r}: must be an integer in [0, 2**63 - 1]")
+    if not 0 <= int(seed) <= _MAX_SEED:
+        raise InputError(f"seed={int(seed)}: must be an integer in [0, 2**63 - 1] (= {_MAX_SEED})")
+    return int(seed)
+
+
+def _numeric_only(param: inspect.Parameter) -> bool:
+    """Whether a kernel parameter is declared numeric (by a number default or annotation)."""
+    default = param.default
+    if isinstance(default, (int, float, np.number)) and not isinstance(default, bool):
+        return True
+    ann = param.annotation
+    return ann in (float, int, "float", "int")
+
+
+def _check_categorical_axes(fn: Callable, grid: Grid) -> None:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    for axis in grid.categorical_axes:
+        if axis.name in params and _numeric_only(params[axis.name]):
+            raise InputError(f"axis {axis.name!r}: names {list(axis.values)} given for a numeric parameter "
+                             f"({axis.name}={params[axis.name].default!r} by default); give numbers")
+
+
+def _call_at(fn: Callable, kw: dict[str, Any]):
+    """One eager call at a corner. A TypeError raised while some inputs are strings is taken as a
+    name given for a numeric parameter (and said so); any other error propagates as it is."""
+    try:
+        return fn(**kw)
+    except TypeError as e:
+        names = {k: v for k, v in kw.items() if isinstance(v, str)}
+        if isinstance(fn, functools.partial):
+            names.update({k: v for k, v in fn.keywords.items() if isinstance(v, str)})
+        if not names:
+            raise
+        raise InputError(f"{', '.join(f'{k}={v!r}' for k, v in names.items())}: the kernel "
+                         f"{kernel_label(fn)} failed on these names ({type(e).__name__}: {e}); "
+                         "is the parameter numeric?") from e
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None if unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"
+
+
+def _say(message: str, progress: bool) -> None:
+    """A note to the user: logged (logger ``hai_sim.sweep``), and printed on stderr with progress."""
+    _LOG.info(message)
+    if progress:
+        print(f"hai_sim: {message}", file=sys.stderr, flush=True)
+
+
+def _probe_outputs(fn, grid: Grid, wants_key: bool, base_key, single_name: str, dims_hint: Mapping):
+    """Call the kernel eagerly at the grid's corners (so host-side validation sees the extremes of
+    every axis before compilation) and read the outputs' names, dtypes and trailing shapes."""
+    first = None
+    for point, flat in grid.corner_points():
+        kw = {k: (v if isinstance(v, str) else jnp.asarray(v)) for k, v in point.items()}
+        if wants_key:
+            kw["key"] = jax.random.fold_in(base_key, flat)
+        out = _as_dict(_call_at(fn, kw), single_name)
+        if first is None:
+            first = out
+    outputs: dict[str, tuple[np.dtype, tuple[int, ...], tuple[str, ...]]] = {}
+    for name, v in first.items():
+        if not isinstance(name, str) or not name.isidentifier() or name in grid.names:
+            raise InputError(f"output name {name!r}: must be an identifier distinct from the axis names")
+        if not isinstance(v, (jax.Array, np.ndarray, np.generic, int, float, bool)):
+            raise InputError(f"fn returned {type(v).__name__} for output {name!r}: a kernel must return an "
+                             "array, a dict of arrays or a NamedTuple of arrays")
+        v = jnp.asarray(v)
+        dims = tuple(dims_hint.get(name, tuple(f"{name}_dim{i}" for i in range(v.ndim))))
+        if len(dims) != v.ndim:
+            raise InputError(f"output_dims[{name!r}]={dims}: the output has {v.ndim} trailing dims")
+        outputs[name] = (np.dtype(v.dtype), tuple(v.shape), dims)
+    return outputs
+
+
 def sweep(
     fn: Callable,
     axes: Mapping[str, Sequence] | Sequence[tuple[str, Sequence]],
     *,
     seed: int = 0,
     chunk_size: int | None = None,
-    store: str | None = None,
+    store: str | os.PathLike | None = None,
     progress: bool = True,
     devices=None,
     allow_nonfinite: Sequence[str] = (),
     metadata: Mapping[str, Any] | None = None,
     output_dims: Mapping[str, Sequence[str]] | None = None,
+    name: str | None = None,
     process_index: int | None = None,
     process_count: int | None = None,
 ) -> xr.Dataset:
@@ -194,18 +344,24 @@ def sweep(
     Args:
         fn: the kernel. Called as ``fn(**point)`` with one scalar per axis (a 0-d float64/int64
             array, or the category string for a categorical axis), plus ``key`` (a typed PRNG key)
-            when its signature names one. Returns an array or a dict of named arrays; each may
-            have trailing dims of its own, named by ``output_dims`` or ``fn.output_dims``
-            (else ``<output>_dim0``, ...). An array output is named after ``fn``.
-        axes: ordered mapping name -> 1-D values: numbers, or a list of strings (a categorical
-            axis, compiled once per category). The result has one dim per axis, in this order.
-        seed: base of the per-point keys, ``fold_in(key(seed), flat_index)``.
+            when its signature names one. Returns an array, a dict of named arrays or a
+            NamedTuple (a :func:`~hai_sim.engine.named_result` or a plain ``typing.NamedTuple``:
+            one output per field). Each output may have trailing dims of its own, named by
+            ``output_dims`` or ``fn.output_dims`` (else ``<output>_dim0``, ...).
+        axes: ordered mapping name -> 1-D values: distinct numbers, or a list of distinct strings
+            (a categorical axis, compiled once per category). The result has one dim per axis,
+            in this order. ``key`` is reserved (the per-point PRNG key).
+        seed: an integer in [0, 2**63 - 1], base of the per-point keys,
+            ``fold_in(key(seed), flat_index)``.
         chunk_size: points per chunk (memory bound; default: outputs of about 64 MiB, at most
-            2^22 points). Results do not depend on it.
-        store: path of a zarr store to stream chunks to. Running the same call again (after a
-            crash, say) computes only the missing chunks; a store written by a different call is
-            refused with :class:`~hai_sim.engine.store.StoreMismatchError`.
-        progress: show a per-chunk progress bar (after 2 s) with points/s.
+            2^22 points). Results do not depend on it. A resumed store keeps its own layout.
+        store: path of a zarr store (a directory ending in ``.zarr``) to stream chunks to. Running
+            the same call again (after a crash, say) computes only the missing chunks; a store
+            written by a different call is refused with
+            :class:`~hai_sim.engine.store.StoreMismatchError` naming what differs. Without a
+            store, a result larger than the available memory is refused before compiling.
+        progress: show a per-chunk progress bar (after 2 s) with points/s, and notes (store size,
+            resumption) on stderr. The notes also go to the ``hai_sim.sweep`` logger.
         devices: local devices to shard each chunk over: None for all, an int for the first n,
             or a sequence of devices.
         allow_nonfinite: outputs where NaN/inf are expected by design (a level never crossed).
@@ -213,111 +369,117 @@ def sweep(
             output and the first bad point's coordinates.
         metadata: the fixed parameters, recorded in the attrs (and the store's fingerprint).
         output_dims: names of the trailing dims of each output.
+        name: the name of a single (array) output; default: ``fn``'s name.
         process_index, process_count: this process's share of the chunks. Default:
             ``jax.process_index()`` / ``jax.process_count()`` (a ``jax.distributed`` job). A job
             array passes them explicitly. With more than one process a ``store`` is required.
 
     Returns:
         An ``xarray.Dataset`` with one coordinate per axis and one variable per output; attrs hold
-        the seed, the package version, the git revision, the kernel's name and the metadata.
-        When a store is used, the Dataset is a lazy view of it; when this process is one of a job
-        array and other shares are not finished, attrs["complete"] is 0 and their points are NaN.
+        the seed, the package version, the git revision, the kernel (a readable label), the
+        metadata and ``complete`` (1, or 0 for a store some of whose chunks are still missing).
+        When a store is used, the Dataset is a lazy view of it.
     """
     if not callable(fn):
-        raise ValueError(f"fn={fn!r}: must be callable")
+        raise InputError(f"fn={fn!r}: must be callable")
+    seed = _check_seed(seed)
     p_index = jax.process_index() if process_index is None else int(process_index)
     p_count = jax.process_count() if process_count is None else int(process_count)
     if p_count < 1 or not 0 <= p_index < p_count:
-        raise ValueError(f"process_index={p_index}, process_count={p_count}: need 0 <= index < count")
+        raise InputError(f"process_index={p_index}, process_count={p_count}: need 0 <= index < count")
     if p_count > 1 and store is None:
-        raise ValueError("store=None: a sweep split over several processes needs a shared store path")
+        raise InputError("store=None: a sweep split over several processes needs a shared store path")
+    if store is not None:
+        check_store_path(store)
+    if name is not None and not (isinstance(name, str) and name.isidentifier()):
+        raise InputError(f"name={name!r}: must be a Python identifier")
     devs = _resolve_devices(devices)
     n_dev = len(devs)
-    single_name = _output_name(fn)
     wants_key = _wants_key(fn)
-    base_key = jax.random.key(int(seed))
+    single_name = name or _output_name(fn)
+    base_key = jax.random.key(seed)
     dims_hint = dict(output_dims or getattr(fn, "output_dims", None) or {})
     allow = set(allow_nonfinite)
 
     provisional = make_grid(axes, 1)
-    # Eager calls at the corners: validation sees the extremes before compilation.
-    corner_outs = None
-    for point, flat in provisional.corner_points():
-        kw = {k: (v if isinstance(v, str) else jnp.asarray(v)) for k, v in point.items()}
-        if wants_key:
-            kw["key"] = jax.random.fold_in(base_key, flat)
-        out = _as_dict(fn(**kw), single_name)
-        if corner_outs is None:
-            corner_outs = out
-    outputs: dict[str, tuple[np.dtype, tuple[int, ...], tuple[str, ...]]] = {}
-    for name, v in corner_outs.items():
-        if not name.isidentifier() or name in provisional.names:
-            raise ValueError(f"output name {name!r}: must be an identifier distinct from the axis names")
-        if not isinstance(v, (jax.Array, np.ndarray, np.generic, int, float, bool)):
-            raise ValueError(f"fn returned {type(v).__name__} for output {name!r}: a kernel must return an "
-                             "array or a dict of arrays")
-        v = jnp.asarray(v)
-        dims = tuple(dims_hint.get(name, tuple(f"{name}_dim{i}" for i in range(v.ndim))))
-        if len(dims) != v.ndim:
-            raise ValueError(f"output_dims[{name!r}]={dims}: the output has {v.ndim} trailing dims")
-        outputs[name] = (np.dtype(v.dtype), tuple(v.shape), dims)
+    if "key" in provisional.names:
+        raise InputError("axis 'key': the name is reserved for the per-point PRNG key that sweep passes to "
+                         "a kernel's `key` argument; rename the parameter")
+    _check_categorical_axes(fn, provisional)
+    outputs = _probe_outputs(fn, provisional, wants_key, base_key, single_name, dims_hint)
+    if name is not None and list(outputs) != [name]:
+        raise InputError(f"name={name!r} names a single array output, but the kernel returns the named "
+                         f"outputs {list(outputs)}")
     unknown = allow - set(outputs)
     if unknown:
-        raise ValueError(f"allow_nonfinite={sorted(unknown)}: no such outputs (outputs: {sorted(outputs)})")
+        raise InputError(f"allow_nonfinite={sorted(unknown)}: no such outputs (outputs: {sorted(outputs)})")
 
     bytes_per_point = sum(np.dtype(d).itemsize * math.prod(s) for d, s, _ in outputs.values())
+    total_bytes = provisional.size * bytes_per_point
+    if store is None:
+        available = _available_memory()
+        if available is not None and total_bytes > available:
+            raise InputError(
+                f"axes {dict(zip(provisional.names, provisional.shape))}: the result has {provisional.size:.3g} "
+                f"points, {_bytes(total_bytes)} in memory, more than the {_bytes(available)} available; "
+                "stream it to a zarr store instead (store='result.zarr'; on the command line --out result.zarr)"
+            )
     if chunk_size is None:
         chunk_size = _default_chunk(provisional.numeric_size, bytes_per_point, n_dev)
     grid = make_grid(axes, int(chunk_size))
-    chunks = grid.chunks()
-    eval_points = -(-grid.chunk_points // n_dev) * n_dev
 
     attrs = {
-        "seed": int(seed),
+        "seed": seed,
         "hai_sim_version": __version__,
         "git_revision": git_revision() or "unknown",
-        "kernel": f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}",
+        "kernel": kernel_label(fn),
         **plain_attrs(dict(metadata) if metadata else None),
     }
-    st = None
+    sink: Sink
     if store is not None:
-        fp = fingerprint(
-            grid.names,
-            [a.values for a in grid.axes],
-            int(seed),
-            dict(metadata or {}),
-            (grid.split_axis, grid.rows),
-            fn,
-            {k: list(v[2]) for k, v in outputs.items()},
-        )
-        attrs["fingerprint"] = fp
-        st = Store(store, grid, fp)
-        st.create_or_wait(outputs, attrs, {"kernel": attrs["kernel"], "axes": list(grid.names), "seed": int(seed)})
+        fields = call_fields(fn, grid.names, [a.values for a in grid.axes], seed, dict(metadata or {}), outputs)
+        attrs["fingerprint"] = combine(fields)
+        st = Store(store, fields, attrs["fingerprint"])
+        asked = grid
+        grid = st.open(grid, outputs, attrs)
         _barrier("hai_sim.sweep.created", p_count, process_count)
-        todo = [c for c in chunks if c.index % p_count == p_index and not st.is_done(c)]
-        host = None
+        chunks = grid.chunks()
+        sink = ZarrSink(st, len(chunks), p_index, p_count,
+                        lambda tag: _barrier(tag, p_count, process_count))
+        done = st.done_count()
+        free = shutil.disk_usage(st.path).free
+        _say(f"store {str(st.path)!r}: {grid.size:.4g} points in {len(chunks)} chunks, "
+             f"{_bytes(total_bytes)} uncompressed (at most that on disk; {_bytes(free)} free there)", progress)
+        if done:
+            note = ""
+            if (grid.split_axis, grid.rows) != (asked.split_axis, asked.rows):
+                note = (f" (with the store's chunk layout, {grid.chunk_points} points per chunk, instead of "
+                        f"the {asked.chunk_points} asked for)")
+            _say(f"resumed: {done} of {len(chunks)} chunks already done{note}", progress)
+        if total_bytes > free:
+            _say(f"warning: the store may need more than the {_bytes(free)} free on its disk", progress)
     else:
-        todo = chunks
-        # Every chunk is written before returning, so no fill is needed (a NaN fill of a 10^8-point
-        # result cost as much as computing it).
-        host = {name: np.empty(grid.shape + shape, dtype=dt) for name, (dt, shape, _) in outputs.items()}
+        chunks = grid.chunks()
+        sink = MemorySink(grid, outputs, attrs)
+    todo = sink.pending(chunks)
 
     plan = _Plan(
-        fn=fn,
         names=grid.names,
         categorical=tuple(a.categorical for a in grid.axes),
         numeric_shape=grid.numeric_shape,
         full_strides=grid.strides(),
         split_axis=grid.split_axis,
         rows=grid.rows,
-        eval_points=eval_points,
+        eval_points=-(-grid.chunk_points // n_dev) * n_dev,
         wants_key=wants_key,
         devices=devs,
+        single_name=single_name,
     )
     numeric_values = tuple(jnp.asarray(a.values) for a in grid.numeric_axes)
     index_dtype = jnp.int64 if jax.config.jax_enable_x64 else jnp.int32
     full_strides = plan.full_strides
     cat_positions = [i for i, a in enumerate(grid.axes) if a.categorical]
+    compiled: dict[tuple, Callable] = {}
 
     def dispatch(chunk: Chunk):
         categories = tuple(
@@ -329,7 +491,9 @@ def sweep(
         numeric_slices = [sl for sl, a in zip(region, grid.axes) if not a.categorical]
         starts = [sl.start for sl in numeric_slices]
         split_stop = numeric_slices[grid.split_axis].stop if numeric_slices else 1
-        f = _compiled_chunk_fn(plan, categories, single_name)
+        f = compiled.get(categories)
+        if f is None:
+            f = compiled[categories] = _compiled_chunk_fn(fn, plan, categories)
         return f(
             jnp.asarray(starts, index_dtype).reshape(len(starts)),
             jnp.asarray(split_stop, index_dtype),
@@ -346,24 +510,10 @@ def sweep(
         for name, values in data.items():
             if name not in allow and values.dtype.kind in "fc" and not np.isfinite(values).all():
                 _raise_nonfinite(grid, chunk, name, values)
-        if st is not None:
-            st.write(chunk, data)
-        else:
-            region = grid.chunk_region(chunk)
-            for name, v in data.items():
-                host[name][region] = v
+        sink.write(chunk, data)
 
     _run_chunks(todo, dispatch, collect, grid, progress)
-
-    if st is not None:
-        _barrier("hai_sim.sweep.finished", p_count, process_count)
-        ds = st.to_dataset()
-        complete = st.done_count() >= len(chunks)
-        ds.attrs["complete"] = int(complete)
-        return ds
-    coords = {a.name: (np.array(a.values, dtype=str) if a.categorical else a.values) for a in grid.axes}
-    data_vars = {name: (grid.names + outputs[name][2], host[name]) for name in outputs}
-    return xr.Dataset(data_vars, coords=coords, attrs={**attrs, "complete": 1})
+    return sink.result()
 
 
 def _barrier(name: str, p_count: int, explicit_count: int | None) -> None:
@@ -384,8 +534,9 @@ def _raise_nonfinite(grid: Grid, chunk: Chunk, name: str, values: np.ndarray) ->
     coords = {a.name: a.values[s.start + int(i)] for a, s, i in zip(grid.axes, region, local)}
     coords = {k: (v if isinstance(v, str) else float(v)) for k, v in coords.items()}
     raise NonFiniteError(
-        f"output {name!r} is non-finite at {n_bad} point(s) of a chunk; the first at {coords}. "
-        f"If NaN/inf are expected there by design, pass allow_nonfinite=({name!r},)."
+        f"output {name!r} is non-finite at {n_bad} of {flat.shape[0]} point(s) of a chunk; the first at {coords}. "
+        f"If NaN/inf are expected there by design, pass allow_nonfinite=({name!r},).",
+        output=name, n_bad=n_bad, point=coords,
     )
 
 

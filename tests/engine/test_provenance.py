@@ -244,3 +244,60 @@ def test_equal_sets_same_fingerprint():
     assert a == b
     assert fingerprint(a) == fingerprint(b)
     assert fingerprint({"m": frozenset(a)}) == fingerprint({"m": frozenset(b)})
+
+
+# ------------------------------------------------------------------ one rule for every import style
+
+_HELPER_SRC = "def success_probability(x):\n    return x * {k}\n"
+_ATTR_STYLE = ("import hai_sim_fp_lib as I\nSCALE = {c}\n\n"
+               "def kernel(x):\n    return I.success_probability(x) * SCALE\n")
+_FROM_STYLE = ("from hai_sim_fp_lib import success_probability\nSCALE = {c}\n\n"
+               "def kernel(x):\n    return success_probability(x) * SCALE\n")
+
+
+def _kernels(tmp_path, monkeypatch, k, c, tag):
+    lib = load_module(tmp_path, f"lib_{tag}.py", "hai_sim_fp_lib", _HELPER_SRC.format(k=k))
+    monkeypatch.setitem(sys.modules, "hai_sim_fp_lib", lib)
+    attr = load_module(tmp_path, f"attr_{tag}.py", "hai_sim_fp_attr", _ATTR_STYLE.format(c=c))
+    frm = load_module(tmp_path, f"from_{tag}.py", "hai_sim_fp_from", _FROM_STYLE.format(c=c))
+    assert attr.kernel(1.0) == frm.kernel(1.0) == k * c  # both really call the library function
+    return lib, attr.kernel, frm.kernel
+
+
+def test_fingerprint_rule_is_the_same_for_module_attribute_and_from_import(tmp_path, monkeypatch):
+    _, attr, frm = _kernels(tmp_path, monkeypatch, k=2, c=3.0, tag="a")
+    base = fingerprint(attr), fingerprint(frm)
+    # The called library function's source is not hashed, whichever way it is imported (the
+    # library's version and git revision stand for it)...
+    _, attr_k, frm_k = _kernels(tmp_path, monkeypatch, k=5, c=3.0, tag="b")
+    assert (fingerprint(attr_k), fingerprint(frm_k)) == base
+    # ...while the kernel's own plain-data globals are, in both styles.
+    _, attr_c, frm_c = _kernels(tmp_path, monkeypatch, k=2, c=4.0, tag="c")
+    assert fingerprint(attr_c) != base[0] and fingerprint(frm_c) != base[1]
+
+
+def test_hai_sim_functions_are_named_not_hashed_transitively(monkeypatch):
+    from hai_sim import demo
+
+    def kernel(x, y):
+        return demo.order_parameter(x, y)
+
+    before = fingerprint(kernel)
+    # Replacing a function that order_parameter's module defines changes nothing: only the name
+    # of what the kernel calls counts, not the source of everything below it.
+    monkeypatch.setattr(demo, "order_parameter", lambda x, y, w=0.05: x)
+    assert fingerprint(kernel) == before
+
+
+def test_kernel_label_is_readable_and_has_no_address():
+    from hai_sim.demo import order_parameter
+    from hai_sim.engine.provenance import kernel_label
+
+    assert kernel_label(order_parameter) == "hai_sim.demo.order_parameter"
+    assert kernel_label(functools.partial(order_parameter, w=0.0)) == \
+        "functools.partial(hai_sim.demo.order_parameter, w=0.0)"
+    assert kernel_label(functools.partial(model, np.arange(3.0), law="t")) == \
+        f"functools.partial({__name__}.model, array(shape=(3,), dtype=float64), law='t')"
+    assert kernel_label(jax.jit(order_parameter)) == "hai_sim.demo.order_parameter"
+    assert kernel_label(make_kernel(1.0)) == f"{__name__}.make_kernel.<locals>.kernel"
+    assert "0x" not in kernel_label(functools.partial(model, object()))

@@ -56,7 +56,6 @@ def test_store_equals_in_memory_and_second_call_computes_nothing(tmp_path):
         {"metadata": {"tau": 0.3}},
         {"axes": {"a": np.linspace(0.0, 1.0, 24), "b": np.linspace(-2.0, 2.5, 10)}},
         {"fn": "other"},
-        {"chunk_size": 40},
     ],
 )
 def test_store_written_by_a_different_call_is_refused(tmp_path, change):
@@ -75,6 +74,19 @@ def test_store_written_by_a_different_call_is_refused(tmp_path, change):
     kwargs.update({k: v for k, v in change.items() if k not in ("fn", "axes")})
     with pytest.raises(StoreMismatchError, match="different sweep call"):
         sweep(fn, axes, **kwargs)
+
+
+def test_a_different_chunk_size_resumes_with_the_stores_layout_and_says_so(tmp_path, caplog):
+    path = tmp_path / "s.zarr"
+    first = sweep(K.fast_kernel, K.AXES, seed=11, chunk_size=K.CHUNK, store=str(path), progress=False)
+    (path / ".hai_sim" / "done" / "5").unlink()  # as if the run had stopped before chunk 5
+    with caplog.at_level("INFO", logger="hai_sim.sweep"):
+        ds = sweep(K.fast_kernel, K.AXES, seed=11, chunk_size=40, store=str(path), progress=False)
+    assert "resumed: 11 of 12 chunks already done (with the store's chunk layout, 20 points per chunk, " \
+           "instead of the 40 asked for)" in caplog.text
+    assert len(list((path / ".hai_sim" / "done").iterdir())) == 12
+    _assert_same(ds, _reference())
+    assert ds["v"].encoding["chunks"] == first["v"].encoding["chunks"] == (2, 10)
 
 
 def test_closed_over_value_is_part_of_the_fingerprint(tmp_path):

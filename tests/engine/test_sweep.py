@@ -1,17 +1,20 @@
 """sweep against direct NumPy evaluation; invariance to chunking and devices; keys; NaN; no recompiles."""
 
+import gc
 import json
 import os
 import subprocess
 import sys
 import textwrap
+import weakref
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hai_sim.engine import NonFiniteError, sweep
+from hai_sim.engine import InputError, NonFiniteError, named_result, sweep
 
 X = np.linspace(-1.0, 2.0, 13)
 Y = np.linspace(0.1, 3.0, 7)
@@ -148,7 +151,7 @@ def test_bad_devices_and_process_arguments():
 
 
 def test_a_kernel_returning_a_non_array_is_rejected():
-    with pytest.raises(ValueError, match="must return an array or a dict of arrays"):
+    with pytest.raises(ValueError, match="must return an array, a dict of arrays or a NamedTuple"):
         sweep(lambda x: {"v": "text"}, {"x": [1.0]}, progress=False)
 
 
@@ -198,3 +201,58 @@ def test_identical_results_on_one_and_four_devices(tmp_path):
     np.testing.assert_allclose(four["v"], one["v"], rtol=1e-12, atol=0)
     np.testing.assert_array_equal(four["n"], one["n"])
     np.testing.assert_allclose(four["r"], one["r"], rtol=1e-12, atol=0)
+
+
+class Pair(NamedTuple):
+    total: jax.Array
+    spread: jax.Array
+
+
+@named_result
+class Moments(NamedTuple):
+    mean: jax.Array
+    var: jax.Array
+
+
+def test_named_tuple_outputs_give_one_variable_per_field():
+    plain = sweep(lambda x, y: Pair(x + y, jnp.stack([x - y, y - x])), {"x": X, "y": Y}, progress=False)
+    xx, yy = np.meshgrid(X, Y, indexing="ij")
+    assert set(plain.data_vars) == {"total", "spread"}
+    np.testing.assert_allclose(plain["total"].values, xx + yy, rtol=1e-15)
+    np.testing.assert_allclose(plain["spread"].values[..., 1], yy - xx, rtol=1e-15)
+    ours = sweep(lambda x: Moments(x / 2, x**2 / 12), {"x": X}, progress=False)  # uniform on [0, x]
+    assert set(ours.data_vars) == {"mean", "var"}
+    np.testing.assert_allclose(ours["var"].values, X**2 / 12, rtol=1e-15)
+
+
+def test_name_names_a_single_output_and_is_refused_for_named_outputs():
+    ds = sweep(lambda x: 3 * x, {"x": X}, name="tripled", progress=False)
+    assert list(ds.data_vars) == ["tripled"]
+    np.testing.assert_allclose(ds["tripled"].values, 3 * X, rtol=1e-15)
+    with pytest.raises(InputError, match=r"name='p' names a single array output.*\['mean', 'var'\]"):
+        sweep(lambda x: Moments(x, x), {"x": X}, name="p", progress=False)
+    with pytest.raises(InputError, match="plain tuple of 2 values"):
+        sweep(lambda x: (x, x), {"x": X}, progress=False)
+
+
+def test_compiled_chunk_cache_holds_kernels_weakly():
+    class Big:  # what a closure might capture: it must go when the kernel goes
+        pass
+
+    def make(c):
+        payload = Big()
+
+        def kernel(x):
+            return x * c + 0 * len(repr(type(payload)))
+
+        return kernel, payload
+
+    kernel, payload = make(2.0)
+    ds = sweep(kernel, {"x": X}, chunk_size=4, progress=False)
+    np.testing.assert_allclose(ds["kernel"].values, 2 * X, rtol=1e-15)
+    again = sweep(kernel, {"x": X}, chunk_size=4, progress=False)  # cached: same numbers
+    np.testing.assert_array_equal(again["kernel"].values, ds["kernel"].values)
+    refs = weakref.ref(kernel), weakref.ref(payload)
+    del kernel, payload, ds, again
+    gc.collect()
+    assert refs[0]() is None and refs[1]() is None
