@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .engine.errors import InputError
 from .engine.experiment import REGISTRY, Experiment, Result
 
 MODELS = ("integration", "delegation", "chaining", "ensemble", "capability")
@@ -33,7 +34,13 @@ def load() -> dict[str, Experiment]:
             if e.name not in (f"hai_sim.{model}", f"hai_sim.{model}.experiments"):
                 raise
     for module in filter(None, (m.strip() for m in os.environ.get("HAI_SIM_EXPERIMENTS", "").split(","))):
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name is None or not (module == e.name or module.startswith(e.name + ".")):
+                raise  # the module exists but one of its own imports is missing: a bug
+            raise InputError(f"HAI_SIM_EXPERIMENTS={os.environ['HAI_SIM_EXPERIMENTS']!r}: no module named "
+                             f"{module!r} (a comma-separated list of importable modules)") from None
     return dict(sorted(REGISTRY.items()))
 
 
@@ -42,12 +49,12 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Experiment:
-    """The experiment called ``name``; ``ValueError`` (with close matches) when there is none."""
+    """The experiment called ``name``; :class:`~hai_sim.InputError` (with close matches) when there is none."""
     exps = load()
     if name not in exps:
         close = difflib.get_close_matches(name, list(exps), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `hai-sim list` shows them all"
-        raise ValueError(f"experiment {name!r} is not registered{hint}")
+        raise InputError(f"experiment {name!r} is not registered{hint}")
     return exps[name]
 
 

@@ -26,3 +26,9 @@ def tiny(quick: bool = False) -> Result:
 def broken(quick: bool = False) -> Result:
     """Raises, to show that one failure does not hide the other experiments."""
     raise RuntimeError("deliberate failure")
+
+
+@experiment("usertest.buggy", title="An experiment with a programming bug", tag="X")
+def buggy(quick: bool = False) -> Result:
+    """A broadcasting error (a ValueError that is not bad input): the CLI must keep its traceback."""
+    return np.ones(3) + np.ones(4)

@@ -24,3 +24,7 @@ def kernel(a, b, key):
 
 def fast_kernel(a, b, key):
     return {"v": jnp.sin(a) * b, "r": jax.random.normal(key, (2,)) + a}
+
+
+def scaled(a, b, scale):
+    return a * b * scale

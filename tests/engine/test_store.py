@@ -1,6 +1,8 @@
 """Zarr stores: equal to in-memory results, resume after kill -9, refuse a different call,
 several processes (job array and jax.distributed) writing one store."""
 
+import functools
+import json
 import os
 import signal
 import socket
@@ -8,13 +10,15 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from hai_sim.engine import StoreMismatchError, sweep
+from hai_sim.engine import InputError, StoreMismatchError, sweep
+from hai_sim.engine.store import store_status
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _store_kernels as K  # noqa: E402
@@ -219,3 +223,64 @@ def test_two_processes_under_jax_distributed_produce_the_single_process_store(tm
     for name in ("v", "r"):
         np.testing.assert_allclose(ds_multi[name].values, ds_single[name].values, rtol=1e-12, atol=0)
     assert len(list((Path(path) / ".hai_sim" / "done").iterdir())) == 12
+
+
+# ------------------------------------------------------------------ what a store says (issue: stores)
+
+
+def test_a_refused_store_names_each_differing_field_with_both_values(tmp_path):
+    path = str(tmp_path / "s.zarr")
+    sweep(K.fast_kernel, K.AXES, seed=11, chunk_size=K.CHUNK, store=path, progress=False, metadata={"tau": 0.3})
+    with pytest.raises(StoreMismatchError) as info:
+        sweep(K.fast_kernel, K.AXES, seed=12, chunk_size=K.CHUNK, store=path, progress=False, metadata={"tau": 0.4})
+    msg = str(info.value)
+    assert "seed: store '11', this call '12'" in msg
+    assert """metadata: store '{"tau": 0.3}', this call '{"tau": 0.4}'""" in msg
+    assert "kernel:" not in msg and "axes:" not in msg
+    axes = {"a": K.AXES["a"], "b": np.linspace(-2.0, 2.5, 10)}
+    with pytest.raises(StoreMismatchError, match=r"axes: store 'a\[24 values, 0 \.\. 1\], b\[10 values, -2 \.\. 2\]', "
+                                                 r"this call 'a\[24 values, 0 \.\. 1\], b\[10 values, -2 \.\. 2\.5\]'"):
+        sweep(K.fast_kernel, axes, seed=11, chunk_size=K.CHUNK, store=path, progress=False, metadata={"tau": 0.3})
+    with pytest.raises(StoreMismatchError, match=r"kernel: store '_store_kernels\.fast_kernel', "
+                                                 r"this call '_store_kernels\.kernel'"):
+        sweep(K.kernel, K.AXES, seed=11, chunk_size=K.CHUNK, store=path, progress=False, metadata={"tau": 0.3})
+
+
+def test_identical_runs_give_identical_readable_attrs(tmp_path):
+    fn = functools.partial(K.scaled, scale=2.0)
+    a = sweep(fn, K.AXES, store=str(tmp_path / "a.zarr"), progress=False)
+    b = sweep(functools.partial(K.scaled, scale=2.0), K.AXES, store=str(tmp_path / "b.zarr"), progress=False)
+    assert a.attrs == b.attrs
+    assert a.attrs["kernel"] == "functools.partial(_store_kernels.scaled, scale=2.0)"
+    assert "0x" not in json.dumps(a.attrs)
+
+
+def test_partial_store_says_so_in_attrs_and_status_and_opens_without_warnings(tmp_path):
+    path = str(tmp_path / "s.zarr")
+    sweep(K.fast_kernel, K.AXES, seed=11, chunk_size=K.CHUNK, store=path, progress=False,
+          process_index=0, process_count=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        part = xr.open_zarr(path, consolidated=False)
+    assert part.attrs["complete"] == 0
+    assert store_status(path) == (6, 12, 0)  # the even chunks of 12
+    assert np.isnan(part["v"].values[2:4]).all()  # chunk 1 (rows 2-3 of a) is not there yet
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        xr.open_zarr(path)  # plain call: at most xarray's note on consolidated metadata
+    assert not [w for w in caught if ".hai_sim" in str(w.message)]
+    sweep(K.fast_kernel, K.AXES, seed=11, chunk_size=K.CHUNK, store=path, progress=False,
+          process_index=1, process_count=2)
+    assert store_status(path) == (12, 12, 1)
+    assert xr.open_zarr(path, consolidated=False).attrs["complete"] == 1
+
+
+def test_store_paths_of_the_wrong_kind_are_refused(tmp_path):
+    (tmp_path / "file.zarr").write_text("x")
+    (tmp_path / "plain").write_text("x")
+    for store, match in [(tmp_path / "file.zarr", "is an existing file"),
+                         (tmp_path / "plain" / "s.zarr", "is a file, not a directory"),
+                         ("/proc/hai_sim_no_such_dir/s.zarr", "cannot write"),
+                         (tmp_path / "s.nc", "must end in .zarr")]:
+        with pytest.raises(InputError, match=match):
+            sweep(K.fast_kernel, K.AXES, store=str(store), progress=False)

@@ -256,3 +256,55 @@ def test_compiled_chunk_cache_holds_kernels_weakly():
     del kernel, payload, ds, again
     gc.collect()
     assert refs[0]() is None and refs[1]() is None
+
+
+# ------------------------------------------------------------------ bad input from Python (issue: inputs)
+
+
+def parabola(x, c=0.0):
+    return x**2 + c
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(seed=2**64), r"seed=18446744073709551616: must be an integer in \[0, 2\*\*63 - 1\]"),
+        (dict(seed=-1), r"seed=-1"),
+        (dict(seed=1.5), r"seed=1\.5"),
+        (dict(store="out.csv"), r"store='.*out.csv': a store is a zarr directory, so its name must end in \.zarr"),
+        (dict(axes={"x": [1.0, 1.0, 1.0]}), r"axis 'x': values must be distinct"),
+        (dict(axes={"x": [0.1, 0.2], "key": [1.0, 2.0]}), r"axis 'key': the name is reserved"),
+        (dict(axes={"x": [0.1, 0.2], "c": ["uniform", "normal"]}),
+         r"axis 'c': names \['uniform', 'normal'\] given for a numeric parameter"),
+        (dict(fn=lambda x, y: x + y - 1, axes={"x": ["uniform", "normal"], "y": [0.5]}),
+         r"x='uniform'.*is the parameter numeric\?"),
+        (dict(axes={"x": np.arange(10**6), "c": np.arange(10**6)}),
+         r"1e\+12 points, 7\.28 TiB in memory, more than the .* available; stream it to a zarr store"),
+    ],
+)
+def test_bad_python_input_is_an_input_error_before_compiling(kwargs, match, tmp_path):
+    traced = []
+
+    def watched(x, c=0.0):
+        if isinstance(x, jax.core.Tracer):
+            traced.append(1)
+        return parabola(x, c)
+
+    kwargs = {"fn": watched, "axes": {"x": [0.1, 0.2]}, **kwargs}
+    if "store" in kwargs:
+        kwargs["store"] = str(tmp_path / kwargs["store"])
+    with pytest.raises(InputError, match=match):
+        sweep(kwargs.pop("fn"), kwargs.pop("axes"), progress=False, **kwargs)
+    assert not traced and not (tmp_path / "out.csv").exists()
+
+
+def test_largest_seed_is_accepted():
+    ds = sweep(keyed, {"a": [0.0], "b": [1.0]}, seed=2**63 - 1, progress=False)
+    expected = jax.random.uniform(jax.random.fold_in(jax.random.key(2**63 - 1), 0))
+    assert float(ds["u"].values[0, 0]) == float(expected)
+
+
+def test_nonfinite_error_carries_output_count_and_point():
+    with pytest.raises(NonFiniteError) as info:
+        sweep(lambda x: jnp.log(x), {"x": [-1.0, 0.5, -2.0]}, progress=False, name="logx")
+    assert (info.value.output, info.value.n_bad, info.value.point) == ("logx", 2, {"x": -1.0})
