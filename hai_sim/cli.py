@@ -308,6 +308,8 @@ def _load_kernel(target: str):
 def _check_signature(target: str, fn, axes: dict[str, Any], fixed: dict[str, Any]) -> None:
     """Missing or unknown parameters, and names given for numeric parameters, are the user's to
     fix: say which, before any compilation."""
+    from hai_sim.engine.sweep import describe_parameter, is_numeric_parameter
+
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -316,9 +318,9 @@ def _check_signature(target: str, fn, axes: dict[str, Any], fixed: dict[str, Any
         for name, value in given.items():
             names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
             p = params.get(name)
-            if names and p is not None and isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
+            if names and p is not None and is_numeric_parameter(p):
                 raise InputError(f"{flag} {name}={','.join(names)}: {name!r} is a numeric parameter "
-                                 f"(default {p.default!r}); give a number")
+                                 f"({describe_parameter(p)}); give a number")
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return
     given = set(axes) | set(fixed)

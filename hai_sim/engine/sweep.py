@@ -232,7 +232,7 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def _numeric_only(param: inspect.Parameter) -> bool:
+def is_numeric_parameter(param: inspect.Parameter) -> bool:
     """Whether a kernel parameter is declared numeric (by a number default or annotation)."""
     default = param.default
     if isinstance(default, (int, float, np.number)) and not isinstance(default, bool):
@@ -241,15 +241,23 @@ def _numeric_only(param: inspect.Parameter) -> bool:
     return ann in (float, int, "float", "int")
 
 
+def describe_parameter(param: inspect.Parameter) -> str:
+    """``w=0.05 by default`` or ``w: float``: how a parameter was declared, for messages."""
+    if param.default is not inspect.Parameter.empty:
+        return f"{param.name}={param.default!r} by default"
+    ann = param.annotation
+    return f"{param.name}: {getattr(ann, '__name__', ann)}"
+
+
 def _check_categorical_axes(fn: Callable, grid: Grid) -> None:
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return
     for axis in grid.categorical_axes:
-        if axis.name in params and _numeric_only(params[axis.name]):
+        if axis.name in params and is_numeric_parameter(params[axis.name]):
             raise InputError(f"axis {axis.name!r}: names {list(axis.values)} given for a numeric parameter "
-                             f"({axis.name}={params[axis.name].default!r} by default); give numbers")
+                             f"({describe_parameter(params[axis.name])}); give numbers")
 
 
 def _call_at(fn: Callable, kw: dict[str, Any]):
