@@ -59,7 +59,10 @@ DEMO = "hai_sim.demo:order_parameter"
         (("sweep", PARABOLA, "--axis", "z=0:1:3"), ["no parameter(s) ['z']"]),
         (("sweep", PARABOLA, "--set", "c=1", "--axis", "c=0:1:3"), ["also given as --axis"]),
         (("sweep", DEMO, "--axis", "x=0:1:3"), ["needs ['y']"]),
-        (("sweep", PARABOLA, "--axis", "x=0:1:3", "--nope"), ["No such option: --nope"]),  # a usage error: no box
+        # usage errors of the command line itself: one line, no box
+        (("sweep", PARABOLA, "--axis", "x=0:1:3", "--nope"), ["No such option: --nope"]),
+        (("sweep",), ["Missing argument 'kernel'"]),
+        (("bogus",), ["No such command 'bogus'"]),
         (("atlas", "--only", "nothing.*"), ["matches no registered experiment"]),
         (("bench", "--only", "nosuch"), ["no such benchmark"]),
         # Inputs that ended in a traceback
