@@ -17,8 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The docs tools extend the same venv (mkdocstrings imports nothing, but the notebooks' page
-# titles and the API pages are read from this checkout).
+# The docs tools extend the same venv; the API pages are read from this checkout's sources.
 $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,docs]'
 	touch $(DOCS_STAMP)
