@@ -47,7 +47,7 @@ th{background:#f3f3f3}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.match td.status{background:#dcefe0} tr.MISMATCH td.status{background:#f8d0cd;font-weight:bold}
 tr.ours td.status{background:#eee}
-.small{font-size:.85em;color:#444}
+.small{font-size:.85em;color:#444} .missing{color:#a33;font-style:italic}
 .tag{display:inline-block;border-radius:3px;padding:0 .4em;font-size:.8em;background:#e3e6f5;color:#223}
 .error{background:#fde2e1;padding:.5em;white-space:pre-wrap;font-family:monospace;font-size:.8em}
 .counts{font-size:1.05em;margin:.6em 0} .counts b{font-size:1.1em}
@@ -93,13 +93,15 @@ def _row(r: Row, name: str, cites: _Citations) -> str:
     if r.paper is None:
         ref = '<span class="small">none (our number only)</span>'
     else:
-        ref = f"{_fmt(r.paper)}<br><span class=\"small\">{WHOSE[r.tag]}"
-        ref += f" &middot; {cites.link(r.source, name)}</span>" if r.source else "</span>"
+        source = cites.link(r.source, name) if r.source else '<span class="missing">source not stated</span>'
+        ref = f'{_fmt(r.paper)}<br><span class="small">{WHOSE[r.tag]} &middot; {source}</span>'
     tol = ""
     if r.paper is not None:
         tol = "exact" if r.tol is None or r.tol == 0 else f"&plusmn;{_fmt(r.tol)}"
         if r.reason:
             tol += f'<br><span class="small">{cites.link(r.reason, name)}</span>'
+        elif tol != "exact":  # a tolerance owes its reason (the reference-table policy)
+            tol += '<br><span class="small missing">reason not stated</span>'
     status = r.status
     if status == "MISMATCH" and r.tag != "P":
         status += f'<br><span class="small">vs {WHOSE[r.tag]}</span>'

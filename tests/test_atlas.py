@@ -27,7 +27,7 @@ TINY = ("integration.zz-atlas-tiny", "delegation.zz-atlas-map")
 
 
 def _tiny_line(quick: bool = False) -> Result:
-    """A curve and four kinds of row: a [P] match, a [P] mismatch, an [R] mismatch, ours only."""
+    """A curve and five kinds of row: [P] matches (one unsourced), a [P] mismatch, an [R] mismatch, ours only."""
     xs = np.linspace(0, 1, 5)
     fig, (ax,) = plot.new_figure(1)
     ax.plot(xs, xs**2, label="ours")
@@ -40,6 +40,7 @@ def _tiny_line(quick: bool = False) -> Result:
         Row("gain threshold", 0.40, paper=0.42, tol=0.005, tag="R", source="spec §4.3",
             reason="bisection tolerance 1e-4 of our solver"),
         Row("largest gain", 1.0, note="ours only; ERRATA Inputs 3 for NaN levels"),
+        Row("bare", 1.0, paper=1.2, tol=0.5, tag="P"),  # no source, no reason: the page says so
     ]
     return Result(xr.Dataset({"y": ("x", xs**2)}, coords={"x": xs}), fig, "[X] parabola; see spec §2.1.", rows)
 
@@ -90,6 +91,8 @@ def test_reference_column_says_whose_number_with_source_and_tolerance_reason(tin
     assert "vs our reconstruction" in rows["gain threshold"] and "bisection tolerance" in rows["gain threshold"]
     assert "vs derived from the paper" in rows["cells"]
     assert "none (our number only)" in rows["largest gain"] and "ours only" in rows["largest gain"]
+    assert "source not stated" in rows["bare"] and "reason not stated" in rows["bare"]
+    assert "not stated" not in rows["window end"] + rows["gain threshold"]
 
 
 def test_every_cited_note_resolves_to_an_anchor_on_the_page(tiny_atlas):
