@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb, to_rgba_array  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from .engine.errors import InputError  # noqa: E402
 
@@ -154,14 +155,22 @@ def _style_legend(leg: Legend) -> None:
                                      path_effects.Normal()])
 
 
-def _below_axes(ax, leg: Legend, renderer) -> None:
-    """Move an axes legend under the axes' labels (constrained layout then makes room)."""
-    leg.set_visible(False)
-    bottom = ax.get_tightbbox(renderer).y0
-    leg.set_visible(True)
-    y = ax.transAxes.inverted().transform((0.0, bottom))[1]
+def _below_axes(ax, leg: Legend) -> None:
+    """Move an axes legend under the axes' x label (constrained layout then makes room).
+
+    The offset is in points below the axes' bottom edge, estimated from the tick and label
+    fonts, so it holds whatever size the layout gives the axes."""
+    ticks = ax.xaxis.get_ticklabels()
+    tick_pt = max([t.get_fontsize() for t in ticks], default=plt.rcParams["xtick.labelsize"]
+                  if not isinstance(plt.rcParams["xtick.labelsize"], str) else 10.0)
+    label_pt = ax.xaxis.label.get_fontsize() if ax.xaxis.label.get_text() else 0.0
+    major = ax.xaxis.get_major_ticks()
+    tick_len = max(major[0].tick1line.get_markersize(), 0.0) + major[0].get_pad() if major else 7.0
+    offset_pt = tick_len + 1.1 * tick_pt + (ax.xaxis.labelpad + 1.1 * label_pt if label_pt else 0.0) + 1.0
     leg.set_loc("upper center")
-    leg.set_bbox_to_anchor((0.5, y - 0.02), transform=ax.transAxes)
+    leg.set_bbox_to_anchor(
+        (0.5, 0.0), transform=ax.transAxes + ScaledTranslation(0.0, -offset_pt / 72.0, ax.figure.dpi_scale_trans))
+    leg.borderaxespad = 0.0
     leg.set_in_layout(True)
 
 
@@ -180,7 +189,7 @@ class _HouseFigure(Figure):
                 continue
             _style_legend(leg)
             if getattr(ax, "_hai_legend_below", False) and not getattr(leg, "_hai_placed", False):
-                _below_axes(ax, leg, self.canvas.get_renderer())
+                _below_axes(ax, leg)
                 leg._hai_placed = True
         for leg in self.legends:
             _style_legend(leg)

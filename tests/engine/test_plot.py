@@ -178,5 +178,8 @@ def test_heatmap_legend_goes_below_the_axes():
         box, axbox, lab = leg.get_window_extent(r), ax.get_window_extent(r), ax.xaxis.label.get_window_extent(r)
         assert box.y1 <= lab.y0 + 1 and box.y1 < axbox.y0  # under the x label, off the data
         assert fig.bbox.y0 <= box.y0  # and still on the figure
+        ylab = ax.yaxis.label.get_window_extent(r)
+        assert ylab.x0 >= fig.bbox.x0  # moving the legend does not push the y label off the figure
+        assert all(ylab.x1 <= t.get_window_extent(r).x0 + 1 for t in ax.get_yticklabels() if t.get_text())
     finally:
         plt.close(fig)
