@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb, to_rgba_array  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from .engine.errors import InputError  # noqa: E402
@@ -178,7 +179,7 @@ class _HouseFigure(Figure):
     """A Figure that applies the house style (module docstring) each time it is drawn."""
 
     def draw(self, renderer):
-        for text in self.findobj(matplotlib.text.Text):
+        for text in self.findobj(Text):
             if text.get_text() and text.get_fontsize() < MIN_FONT:
                 text.set_fontsize(MIN_FONT)
         for ax in self.axes:
