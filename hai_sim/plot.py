@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb, to_rgba_array  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
@@ -125,6 +126,12 @@ class Palette:
     def cmap(self, names: Sequence[str]) -> ListedColormap:
         """A discrete colour map for integer codes ``0..len(names)-1`` meaning ``names``."""
         return ListedColormap(self.colors(names))
+
+    def handles(self, names: Iterable[str] | None = None) -> list[Patch]:
+        """Legend entries (filled squares) for ``names`` (default: every category), e.g.
+        ``ax.legend(handles=PALETTE.handles(["manual", "AI chain"]))`` for a bar or box chart."""
+        names = self.categories if names is None else list(names)
+        return [Patch(facecolor=self[n], edgecolor="0.2", label=n) for n in names]
 
     def __repr__(self) -> str:
         return f"Palette({self.categories})"

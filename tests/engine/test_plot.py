@@ -138,6 +138,14 @@ def test_palette_keeps_one_colour_per_category_across_subsets():
         plt.close(fig)
 
 
+def test_palette_handles_label_each_category_with_its_colour():
+    pal = plot.Palette(["manual", "AI chain", "augmented"])
+    handles = pal.handles(["augmented", "manual"])
+    assert [h.get_label() for h in handles] == ["augmented", "manual"]
+    assert [h.get_facecolor() for h in handles] == [to_rgba(pal["augmented"]), to_rgba(pal["manual"])]
+    assert [h.get_label() for h in pal.handles()] == pal.categories
+
+
 def test_palette_rejects_bad_names():
     with pytest.raises(InputError, match=r"repeated: \['a'\]"):
         plot.Palette(["a", "b", "a"])
