@@ -83,7 +83,7 @@ class Palette:
         colors: optional explicit colours (any matplotlib colour), one per category; by default
             the house palette (10 colours, then tab20).
 
-    Example:
+    Examples:
         >>> MODES = Palette(["manual", "AI chain", "augmented"])
         >>> MODES["AI chain"]
         '#DD8452'
