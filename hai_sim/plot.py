@@ -155,7 +155,7 @@ def _style_legend(leg: Legend) -> None:
         getter = getattr(handle, "get_color", None) or getattr(handle, "get_facecolor", None)
         try:
             rgba = to_rgba_array(getter())[0] if getter is not None else None
-        except ValueError:  # "none" and other non-colours
+        except (ValueError, TypeError, IndexError):  # "none", an empty or colour-mapped collection
             rgba = None
         if rgba is not None and rgba[3] > 0 and _luminance(rgba[:3]) > _LIGHT:
             lw = np.max(getattr(handle, "get_linewidth", lambda: 1.5)())

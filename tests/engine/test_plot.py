@@ -191,3 +191,24 @@ def test_heatmap_legend_goes_below_the_axes():
         assert all(ylab.x1 <= t.get_window_extent(r).x0 + 1 for t in ax.get_yticklabels() if t.get_text())
     finally:
         plt.close(fig)
+
+
+def test_house_style_draws_every_kind_of_legend_entry():
+    """Collections (colour-mapped, empty), patches, error bars, 'none' colours and figure legends."""
+    fig, (a, b) = plot.new_figure(2)
+    try:
+        xs = np.linspace(0, 1, 5)
+        a.scatter(xs, xs, c=xs, label="colour-mapped")
+        a.scatter([], [], label="empty")
+        a.axhline(0.5, color="none", label="invisible")
+        a.legend()
+        b.bar([1, 2], [3, 4], color="#f4f4f4", label="light bar")
+        b.errorbar(xs, xs, yerr=0.1, color="white", label="light error bars")
+        leg = b.legend()
+        fig.legend(["figure-level"])
+        fig.canvas.draw()
+        light_bar = leg.legend_handles[0]
+        assert light_bar.get_path_effects()  # a pale patch gets the dark outline too
+        assert all(_luminance(f.get_frame().get_facecolor()) < 0.85 for f in [leg, *fig.legends])
+    finally:
+        plt.close(fig)
