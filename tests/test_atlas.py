@@ -173,7 +173,7 @@ def _render(page: Path, tmp_path: Path) -> tuple[dict, list[str]]:
     checked = page.with_name("checked.html")
     checked.write_text(page.read_text().replace("</body>", _CHECK + "</body>"))
     proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
          f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
          "--virtual-time-budget=10000", "--window-size=1400,2000", "--dump-dom", checked.as_uri()],
         capture_output=True, text=True, timeout=120,
