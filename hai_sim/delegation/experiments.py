@@ -36,7 +36,7 @@ def _params(**kw):
 
 
 def _attrs(ds, p, method, tag, **extra):
-    from .params import as_dict
+    from .params import _as_dict as as_dict
 
     ds.attrs.update({f"param_{k}": (str(v) if not isinstance(v, (int, float)) else v) for k, v in as_dict(p).items()})
     ds.attrs.update(method=method, provenance=tag, **extra)

@@ -141,9 +141,10 @@ def test_collab_cxr_loader(tmp_path):
 @pytest.mark.slow  # ~25 s: numpyro initialises NUTS op by op
 def test_posterior_over_beta_theta():
     post = C.clinician_posterior(C.synthetic_clinician(), jax.random.key(0), num_warmup=150, num_samples=200)
-    probs = post["regime_probability"]
+    probs = post["regime_probability"].mean
     assert sum(probs) == pytest.approx(1.0)
     assert probs[0] > probs[1]  # manual is the most likely regime (point estimate: manual)
+    assert post.beta.se > 0 and post.beta.mean == pytest.approx(post.samples["beta"][post.samples["regime"] >= 0].mean())
     lo, hi = post["theta_ci"]
     assert lo < 0.4 < hi
     lo, hi = post["beta_ci"]

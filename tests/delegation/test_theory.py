@@ -99,7 +99,7 @@ def test_closed_separatrices_equal_bisection(inner):
     th = jnp.linspace(0.0013, 0.9981, 173)
     c = D.separatrices(p, th, method="closed")
     b = D.separatrices(p, th, method="bisection", inner=inner)
-    for k in c:
+    for k in c.keys():
         np.testing.assert_allclose(b[k], c[k], rtol=1e-10, atol=1e-12, err_msg=k)
 
 
@@ -366,7 +366,7 @@ def test_separatrices_under_jit_vmap_and_grad():
     th = jnp.array([0.2, 0.6, 0.9])
     jitted = jax.jit(lambda t: D.separatrices(p, t, method="closed"))(th)
     eager = D.separatrices(p, th, method="closed")
-    for k in eager:
+    for k in eager.keys():
         np.testing.assert_allclose(jitted[k], eager[k], rtol=1e-10, atol=1e-12)
     # vmap over a parameter (p_a) against a Python loop
     pas = jnp.array([0.55, 0.6, 0.65])
@@ -387,7 +387,7 @@ def test_closed_separatrices_when_the_effort_cap_binds():
     th = jnp.linspace(0.0013, 0.9981, 97)
     c = D.separatrices(p, th, method="closed")
     b = D.separatrices(p, th, method="bisection", inner="closed")
-    for k in c:
+    for k in c.keys():
         np.testing.assert_allclose(b[k], c[k], rtol=1e-9, atol=1e-12, err_msg=k)
     beta = jnp.linspace(0.0031, 2.4969, 120)[:, None]
     reg = np.asarray(D.regime_from_separatrices(p, beta, th[None, :], {k: (v[None, :] if v.ndim else v)
