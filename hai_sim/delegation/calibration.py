@@ -37,8 +37,11 @@ CASE_COLUMNS = {
     "alone_time": "time",
     "with_ai_time": "time",
 }
-READ_COLUMNS = ("patient_id", "pathology", "probability", "with_ai", "with_ch", "gt_binary_simple_all",
-                "experiment_id", "active_time")
+READ_COLUMNS = ("patient_id", "pathology", "probability", "experiment_id", "active_time")
+# The published reads table (data descriptor, Scientific Data 2025, Table 1) codes the information
+# environment as tokens of ``treatment``: AI / NAI (AI predictions shown or not), IN / NIN (clinical
+# history shown or not); ``warmup`` marks the practice image.
+TREATMENT_TOKENS = {"AI": ("with_ai", 1), "NAI": ("with_ai", 0), "IN": ("with_ch", 1), "NIN": ("with_ch", 0)}
 
 # Spec §5.2 [R]: the synthetic clinician's inputs and its institution.
 SYNTHETIC = dict(n=38, alone=23, ai=15, with_ai=21, c_w=90.0, t_wa=110.0, t_0=40.0, T_v=120.0, T_w=150.0)
@@ -340,31 +343,108 @@ def calibrate_clinician(cases, *, t_0: float = 40.0, T_v: float | None = None, T
 # ---------------------------------------------------------------- Collab-CXR file format (ERRATA 9)
 
 
-def load_collab_cxr(path, clinician: str, *, ai_column: str = "ai_probability", design: int | None = 2,
-                    threshold: float | None = None):
-    """Read the public Collab-CXR reads file and build one clinician's case table [R rules].
+def _read_table(source, what: str):
+    """A DataFrame from a DataFrame or a delimited text file (gzip allowed; separator sniffed from the header)."""
+    import gzip
 
-    The file (OSF z7apq ``data_public.txt.gz``; tab- or comma-separated, gzip allowed) has one row
-    per (radiologist, case, pathology, environment) with columns including :data:`READ_COLUMNS`.
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
+        return source.copy()
+    opener = gzip.open if str(source).endswith(".gz") else open
+    try:
+        with opener(source, "rt") as f:
+            header = f.readline()
+    except OSError as e:
+        raise InputError(f"{what}={str(source)!r}: cannot read it ({e.strerror or e})") from None
+    sep = max(("\t", ",", ";", "|"), key=header.count)
+    return pd.read_csv(source, sep=sep)
+
+
+def _environment_from_treatment(df, path):
+    """with_ai / with_ch columns from the ``treatment`` tokens (any separator); warmup rows dropped."""
+    import re
+
+    treatment = df["treatment"].astype(str)
+    keep = ~treatment.str.strip().str.lower().eq("warmup")
+    df, treatment = df[keep], treatment[keep]
+    codes = {"with_ai": [], "with_ch": []}
+    for row, text in zip(df.index, treatment):
+        found = {}
+        for token in (t for t in re.split(r"[^A-Za-z]+", text) if t):
+            if token.upper() not in TREATMENT_TOKENS:
+                raise InputError(f"{path}: row {row}: treatment={text!r} has the unknown token {token!r}; "
+                                 f"expected AI or NAI, IN or NIN (or 'warmup')")
+            column, value = TREATMENT_TOKENS[token.upper()]
+            found[column] = value
+        if set(found) != set(codes):
+            raise InputError(f"{path}: row {row}: treatment={text!r} must name both environments "
+                             "(AI or NAI, and IN or NIN)")
+        for column, value in found.items():
+            codes[column].append(value)
+    return df.assign(**codes)
+
+
+def _join_case_table(df, table, column: str, what: str, path):
+    """Bring ``column`` into the reads from a table keyed by (patient_id, pathology)."""
+    if column in df.columns:
+        return df
+    if table is None:
+        raise InputError(f"{path}: the reads have no column {column!r}; pass {what}= (a path or DataFrame with "
+                         f"patient_id, pathology and {column!r}), as in the published layout")
+    t = _read_table(table, what)
+    missing = [c for c in ("patient_id", "pathology", column) if c not in t.columns]
+    if missing:
+        raise InputError(f"{what}: missing column(s) {missing}; it needs patient_id, pathology and {column!r}")
+    t = t[["patient_id", "pathology", column]].drop_duplicates(["patient_id", "pathology"])
+    for key in ("patient_id", "pathology"):
+        df = df.assign(**{key: df[key].astype(str)})
+        t = t.assign(**{key: t[key].astype(str)})
+    return df.merge(t, on=["patient_id", "pathology"], how="left")
+
+
+def load_collab_cxr(path, clinician: str, *, ai=None, truth=None, ai_column: str = "ai_probability",
+                    truth_column: str = "gt_binary_simple_all", design: int | None = 2,
+                    threshold: float | None = None):
+    """Read Collab-CXR reads and build one clinician's case table [R rules].
+
+    Two layouts are read (any separator, gzip allowed; ``path`` may also be a DataFrame):
+
+    * the OSF z7apq ``data_public.txt.gz`` layout: one row per (radiologist, case, pathology,
+      environment) with :data:`READ_COLUMNS`, ``with_ai``, ``with_ch``, the AI probability
+      (``ai_column``) and the expert label (``truth_column``);
+    * the published data-descriptor layout (one row per read): the environment comes from the
+      ``treatment`` tokens (AI / NAI, IN / NIN, whatever the separator; ``warmup`` rows are
+      dropped, an unknown token is refused), and the AI's predictions and the expert reference
+      come as separate tables ``ai`` and ``truth`` (paths or DataFrames keyed by
+      (patient_id, pathology)), joined when the reads lack those columns.
+
     Environment "X-ray only" is ``with_ai == 0, with_ch == 0``; "X-ray + AI" is ``with_ai == 1,
     with_ch == 0``. A read is positive when ``probability`` >= threshold (default 50 on a 0-100
-    scale, 0.5 on a 0-1 scale; spec §7.16 [R]); a case succeeds iff every pathology matches
-    ``gt_binary_simple_all``. The AI's own call comes from ``ai_column`` (the AI probability, same
-    scale). Case time = the read's ``active_time`` summed over its pathology rows' unique values.
+    scale, 0.5 on a 0-1 scale; spec §7.16 [R]); a case succeeds iff every pathology matches the
+    expert label. The AI's own call uses the same threshold. Case time = the read's
+    ``active_time`` summed over its pathology rows' unique values.
 
+    Returns:
+        the case table of :data:`CASE_COLUMNS` (a DataFrame, one row per case).
     Raises:
-        ValueError naming a missing column, the first row with a malformed value, or a clinician
-        with no usable cases.
+        InputError naming a missing column, the first row with a malformed value, an unknown
+        treatment token, or a clinician with no usable cases.
     """
     import pandas as pd
 
-    sep = "\t" if str(path).endswith((".txt", ".txt.gz", ".tsv", ".tsv.gz")) else ","
-    df = pd.read_csv(path, sep=sep)
-    need = list(READ_COLUMNS) + [ai_column]
-    missing = [c for c in need if c not in df.columns]
+    df = _read_table(path, "path")
+    missing = [c for c in READ_COLUMNS if c not in df.columns]
+    if not {"with_ai", "with_ch"} <= set(df.columns) and "treatment" not in df.columns:
+        missing += ["with_ai and with_ch (or treatment)"]
     if missing:
-        raise InputError(f"{path}: missing column(s) {missing}; the Collab-CXR reads format needs {need}")
-    for col in ("probability", ai_column, "with_ai", "with_ch", "gt_binary_simple_all", "active_time"):
+        raise InputError(f"{path}: missing column(s) {missing}; the Collab-CXR reads need {list(READ_COLUMNS)} "
+                         "and the environment (with_ai/with_ch or treatment)")
+    if not {"with_ai", "with_ch"} <= set(df.columns):
+        df = _environment_from_treatment(df, path)
+    df = _join_case_table(df, ai, ai_column, "ai", path)
+    df = _join_case_table(df, truth, truth_column, "truth", path)
+    for col in ("probability", ai_column, "with_ai", "with_ch", truth_column, "active_time"):
         num = pd.to_numeric(df[col], errors="coerce")
         bad = num.isna()
         if bad.any():
@@ -381,18 +461,18 @@ def load_collab_cxr(path, clinician: str, *, ai_column: str = "ai_probability", 
         threshold = 50.0 if df["probability"].max() > 1.0 else 0.5
     df = df.assign(call=(df["probability"] >= threshold).astype(int),
                    ai_call=(df[ai_column] >= threshold).astype(int),
-                   truth=df["gt_binary_simple_all"].astype(int))
+                   truth=df[truth_column].astype(int))
     rows = []
     for case, g in df.groupby("patient_id"):
         alone, with_ai = g[g["with_ai"] == 0], g[g["with_ai"] == 1]
         if alone.empty or with_ai.empty:
             continue
         ref = g.drop_duplicates("pathology").set_index("pathology")["truth"]
-        ai = g.drop_duplicates("pathology").set_index("pathology")["ai_call"]
+        ai_calls = g.drop_duplicates("pathology").set_index("pathology")["ai_call"]
         rows.append({
             "case_id": case,
             "alone_success": int((alone.set_index("pathology")["call"].reindex(ref.index) == ref).all()),
-            "ai_success": int((ai.reindex(ref.index) == ref).all()),
+            "ai_success": int((ai_calls.reindex(ref.index) == ref).all()),
             "with_ai_success": int((with_ai.set_index("pathology")["call"].reindex(ref.index) == ref).all()),
             "alone_time": float(alone["active_time"].drop_duplicates().sum()),
             "with_ai_time": float(with_ai["active_time"].drop_duplicates().sum()),

@@ -93,12 +93,35 @@ def _finish(ax, title):
     ax.set_ylim(0.0, 2.0)
     ax.set_xlim(0.0, 1.0)
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=6.5, loc="upper left")
+    ax.legend(fontsize=6.5, loc="upper left", **LEGEND)
 
 
 REGIME_NAMES = ["manual", "pure deleg.", "verified deleg."]
 QUALITY_NAMES = ["degraded", "unchanged", "improved"]
 COMPLIANCE_NAMES = ["stay unqual.", "gain", "loss", "stay qual."]
+# One colour per category in every delegation figure: green is always good for the institution
+# (improved, compliance gain), red always bad (degraded, compliance loss), greys are "no change".
+CATEGORY_COLORS = {
+    "regime": ("#8C8C8C", "#DD8452", "#4C72B0"),
+    "quality": ("#C44E52", "#D9D9D9", "#55A868"),
+    "compliance": ("#BDBDBD", "#55A868", "#C44E52", "#7FA7CF"),
+}
+_NAMES = {"regime": REGIME_NAMES, "quality": QUALITY_NAMES, "compliance": COMPLIANCE_NAMES}
+# Quality changes use the same red-to-green meaning as the categories.
+GAP_CMAP = "RdYlGn"
+# A mid-grey legend box: black and white lines and red markers all stay visible on it.
+LEGEND = dict(facecolor="0.62", edgecolor="0.3", framealpha=0.95)
+
+
+def _categories(ax, values, x, y, kind, **kw):
+    """A categorical heat map of ``kind`` ("regime" | "quality" | "compliance") in the model's colours."""
+    from matplotlib.colors import ListedColormap
+
+    from hai_sim import plot
+
+    m = plot.heatmap(ax, values, x, y, categorical_names=_NAMES[kind], **kw)
+    m.set_cmap(ListedColormap(CATEGORY_COLORS[kind]))
+    return m
 
 
 @experiment("delegation.fig2a-regimes", title="Figure 2(a): worker's optimal action regimes", tag="P", heavy=True)
@@ -113,13 +136,14 @@ def fig2a(quick: bool = False) -> Result:
     ds = _attrs(_quality_ds(p, _axes(quick)), p, "closed form v*, tie rule M >= -1e-12 * scale", "P/R")
     th, s = _seps(p, 201 if quick else 1001)
     fig, (ax, ax2) = plot.new_figure(2)
-    plot.heatmap(ax, ds["regime"], ds.theta, ds.beta, xlabel="execution efficiency theta",
-                       ylabel="verification reliability beta", categorical_names=REGIME_NAMES)
+    _categories(ax, ds["regime"], ds.theta, ds.beta, "regime", xlabel="execution efficiency theta",
+                ylabel="verification reliability beta")
     plot.overlay_curve(ax, th, s["beta_1"], "beta_1", color="k")
     plot.overlay_curve(ax, th, s["beta_2"], "beta_2", color="w", ls="--")
     ax.axvline(float(s["theta_0"]), color="0.2", ls=":", lw=1, label="theta_0")
     _finish(ax, "(a) regimes")
-    plot.heatmap(ax2, ds["v"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label="effort d* v*")
+    plot.heatmap(ax2, ds["v"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
+                 label="verification effort d* v*")
     plot.overlay_curve(ax2, th, s["beta_1"], "beta_1", color="w")
     _finish(ax2, "verification effort")
     r = ds["regime"]
@@ -158,14 +182,13 @@ def fig2b(quick: bool = False) -> Result:
     ds = _attrs(_quality_ds(p, _axes(quick)), p, "closed form", "P/R")
     th, s = _seps(p, 201 if quick else 1001)
     fig, (ax, ax2) = plot.new_figure(2)
-    plot.heatmap(ax, ds["quality_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
-                       categorical_names=QUALITY_NAMES)
+    _categories(ax, ds["quality_label"], ds.theta, ds.beta, "quality", xlabel="theta", ylabel="beta")
     plot.overlay_curve(ax, th, s["beta_3"], "beta_3", color="k")
     plot.overlay_curve(ax, th, s["beta_1"], "beta_1", color="w", ls="--")
     _finish(ax, "(b) quality vs no AI")
     lim = float(np.abs(ds["dQ"]).max())
-    plot.heatmap(ax2, ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu",
-                       vmin=-lim, vmax=lim, label="Q - Q0")
+    plot.heatmap(ax2, ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap=GAP_CMAP,
+                       vmin=-lim, vmax=lim, label="quality gap Q - Q0")
     plot.overlay_curve(ax2, th, s["beta_3"], "beta_3", color="k")
     _finish(ax2, "Q - Q0")
     lab = ds["quality_label"]
@@ -198,8 +221,7 @@ def fig2c(quick: bool = False) -> Result:
     ds = _attrs(_quality_ds(p, _axes(quick)), p, "closed form", "P/R", tau=13.0)
     th, s = _seps(p, 201 if quick else 1001)
     fig, (ax,) = plot.new_figure(1, width=5.0)
-    plot.heatmap(ax, ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
-                       categorical_names=COMPLIANCE_NAMES)
+    _categories(ax, ds["compliance_label"], ds.theta, ds.beta, "compliance", xlabel="theta", ylabel="beta")
     plot.overlay_curve(ax, th, s["beta_4"], "beta_4 (level set Q = tau)", color="k")
     plot.overlay_curve(ax, th, s["beta_4_eff"], "max(beta_1, beta_4)", color="w", ls="--")
     ax.axvline(float(s["theta_tau"]), color="0.2", ls=":", lw=1, label="theta_tau")
@@ -266,7 +288,7 @@ def fig3a(quick: bool = False) -> Result:
     ds = xr.Dataset({"Q": (("delta_theta", "delta_beta"), Q)}, coords={"delta_theta": dt, "delta_beta": db})
     ds = _attrs(ds, p, "separatrix-exact delta_beta per delta_theta, 1-D grid search", "P/R", worker="(0.2, 0.3)")
     fig, (ax,) = plot.new_figure(1, width=5.0)
-    plot.heatmap(ax, Q.T, db, dt, xlabel="delta_beta", ylabel="delta_theta", label="Q")
+    plot.heatmap(ax, Q.T, db, dt, xlabel="delta_beta", ylabel="delta_theta", label="quality Q")
     ax.contour(db, dt, Q, levels=[13.0], colors="k", linewidths=1.2)
     for c in (0.05, 0.1, 0.15, 0.2):
         ax.plot(db, c - db, color="w", lw=0.6, ls=":")
@@ -274,7 +296,7 @@ def fig3a(quick: bool = False) -> Result:
     ax.plot([pw["delta_beta"]], [pw["delta_theta"]], "s", color="r", label="quadratic optimum")
     ax.set_xlim(0, 0.4)
     ax.set_ylim(0, 0.4)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, **LEGEND)
     ax.set_title("(a) Q over up-skilling increments, worker (0.2, 0.3)", fontsize=9)
     name = "delegation.fig3a-upskilling"
     table = [
@@ -315,8 +337,8 @@ def _lever_experiment(quick, lever, delta, title):
     x = np.asarray(ds["dQ"])
     fig, (ax,) = plot.new_figure(1, width=5.0)
     lim = float(np.abs(x).max())
-    plot.heatmap(ax, x, ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu", vmin=-lim,
-                       vmax=lim, label="Delta Q")
+    plot.heatmap(ax, x, ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap=GAP_CMAP, vmin=-lim,
+                       vmax=lim, label="quality change Delta Q")
     th = np.linspace(0, 1, 201)
     s = separatrices(p, th)
     plot.overlay_curve(ax, th, np.asarray(s["beta_1"]), "beta_1 (before)", color="k")
@@ -373,12 +395,12 @@ def _three_panel(ds, d_name, title_prefix, seps=None):
     from hai_sim import plot
 
     fig, axes = plot.new_figure(3)
-    plot.heatmap(axes[0], ds[d_name], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label=d_name)
+    d_label = {"Ed": "expected share delegated E[d]", "d": "delegation d* (0 or 1)"}[d_name]
+    plot.heatmap(axes[0], ds[d_name], ds.theta, ds.beta, xlabel="theta", ylabel="beta", label=d_label)
     lim = float(np.abs(ds["dQ"]).max())
-    plot.heatmap(axes[1], ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap="RdBu",
-                       vmin=-lim, vmax=lim, label="quality gap")
-    plot.heatmap(axes[2], ds["compliance_label"], ds.theta, ds.beta, xlabel="theta", ylabel="beta",
-                       categorical_names=COMPLIANCE_NAMES)
+    plot.heatmap(axes[1], ds["dQ"], ds.theta, ds.beta, xlabel="theta", ylabel="beta", cmap=GAP_CMAP,
+                       vmin=-lim, vmax=lim, label="quality gap Q - Q0")
+    _categories(axes[2], ds["compliance_label"], ds.theta, ds.beta, "compliance", xlabel="theta", ylabel="beta")
     if seps is not None:
         th, s = seps
         for ax, key, label, kw in ((axes[0], "beta_1", "beta_1", dict(color="k")),
@@ -395,7 +417,7 @@ def _three_panel(ds, d_name, title_prefix, seps=None):
         ax.set_title(f"{title_prefix}: {t}", fontsize=9)
         ax.set_ylim(0.0, 2.0)
         if seps is not None and ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=6, loc="upper left")
+            ax.legend(fontsize=6, loc="upper left", **LEGEND)
     return fig
 
 
@@ -525,15 +547,13 @@ def phase_theta_pa(quick: bool = False) -> Result:
     pas = np.asarray(ds.p_a)
     t0 = np.array([float(theta_zero(make_params(p_a=float(x)))) for x in pas[:: max(1, len(pas) // 50)]])
     fig, (ax1, ax2) = plot.new_figure(2)
-    plot.heatmap(ax1, ds["regime"], ds.theta, ds.p_a, xlabel="theta", ylabel="p_a",
-                       categorical_names=REGIME_NAMES)
+    _categories(ax1, ds["regime"], ds.theta, ds.p_a, "regime", xlabel="theta", ylabel="p_a")
     plot.overlay_curve(ax1, t0, pas[:: max(1, len(pas) // 50)], "theta_0(p_a)", color="k")
-    plot.heatmap(ax2, ds["quality_label"], ds.theta, ds.p_a, xlabel="theta", ylabel="p_a",
-                       categorical_names=QUALITY_NAMES)
+    _categories(ax2, ds["quality_label"], ds.theta, ds.p_a, "quality", xlabel="theta", ylabel="p_a")
     plot.overlay_curve(ax2, t0, pas[:: max(1, len(pas) // 50)], "theta_0(p_a)", color="k")
     for ax, t in ((ax1, "regimes, beta = 0.02"), (ax2, "quality sign, beta = 0.02")):
         ax.set_title(t, fontsize=9)
-        ax.legend(fontsize=6.5)
+        ax.legend(fontsize=6.5, **LEGEND)
     # at low beta the worker delegates iff G(theta; p_a) >= 0, i.e. iff theta <= theta_0(p_a)
     reg = np.asarray(ds["regime"])
     G = np.asarray(ds["G"])
@@ -637,7 +657,7 @@ def robustness(quick: bool = False) -> Result:
             rows.append(_row("delegation.robustness-families", f"{name}: area {lbl}", _frac(r, k)))
         rows.append(_row("delegation.robustness-families", f"{name}: area degraded",
                          _frac(ds["quality_label"].sel(family=name), 0)))
-        plot.heatmap(ax, r, ds.theta, ds.beta, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
+        _categories(ax, r, ds.theta, ds.beta, "regime", xlabel="theta", ylabel="beta")
         ax.set_title(name, fontsize=9)
     caption = "Robustness [R]: the three regimes and the degraded pocket persist under other primitive families."
     return Result(ds, fig, caption, rows)
@@ -667,7 +687,7 @@ def clinician_calibration(quick: bool = False) -> Result:
                 clinician="synthetic (spec §5.2)")
     s = separatrices(p, jnp.asarray(th))
     fig, (ax,) = plot.new_figure(1, width=5.2)
-    plot.heatmap(ax, ds["regime"], th, be, xlabel="theta", ylabel="beta", categorical_names=REGIME_NAMES)
+    _categories(ax, ds["regime"], th, be, "regime", xlabel="theta", ylabel="beta")
     plot.overlay_curve(ax, th, np.asarray(s["beta_1"]), "beta_1", color="k")
     plot.overlay_curve(ax, th, np.asarray(s["beta_4_eff"]), "Q = tau boundary", color="w", ls="--")
     ax.plot([r["theta"]], [r["beta"]], "r*", ms=12, label="clinician")
@@ -676,7 +696,7 @@ def clinician_calibration(quick: bool = False) -> Result:
     ax.annotate("", xy=(r["lever_theta"], r["beta"]), xytext=(r["theta"], r["beta"]),
                 arrowprops=dict(arrowstyle="->", color="r"))
     ax.set_ylim(0, 3)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", **LEGEND)
     ax.set_title("synthetic clinician and its levers (tau = Q0 + 10)", fontsize=9)
     spec = [("D(v*)", "D_star"), ("kappa(v*) [s]", "kappa_star"), ("v*", "v_star"), ("theta", "theta"),
             ("beta", "beta"), ("s_w", "s_w"), ("G", "G"), ("theta_0", "theta_0"), ("M", "M"),

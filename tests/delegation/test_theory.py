@@ -319,6 +319,52 @@ def test_lemmas_37_to_310_derivative_signs(fam):
     assert (np.diff(dd, axis=0) >= 0).all() and (np.diff(dd, axis=1) <= 0).all()
 
 
+@pytest.mark.parametrize("fam", FAMILIES[1:], ids=lambda f: f"{f['detection']}/{f['verification_cost']}")
+def test_theorem_31_and_lemmas_on_the_other_families(fam):
+    """Cheap default-suite check of Theorem 3.1 and Lemmas 3.7-3.10 off Figure 2's family.
+
+    Theorem 3.1: the separatrix classification equals a NumPy brute force on a coarse grid.
+    Lemmas: signs of central finite differences (independent of the autodiff used in the slow test).
+    A difference quotient of a monotone function has the right sign even across a kink, so no
+    boundary mask is needed."""
+    p = D.make_params(**fam)
+    beta = np.linspace(0.0031, 2.4969, 15)
+    theta = np.linspace(0.0013, 0.9981, 13)
+    s = D.separatrices(p, jnp.asarray(theta))
+    reg = np.asarray(D.regime_from_separatrices(p, jnp.asarray(beta)[:, None], jnp.asarray(theta)[None, :],
+                                                {"beta_1": s.beta_1[None, :], "beta_2": s.beta_2[None, :]}))
+    reg_bf, margin = _brute_force_regime(fam, beta, theta)
+    ok = margin > 1e-3
+    assert ok.mean() > 0.8
+    np.testing.assert_array_equal(reg[ok], reg_bf[ok])
+    assert {0, 2} <= set(reg.ravel().tolist())
+
+    B, T = (x.ravel() for x in np.meshgrid(beta, theta, indexing="ij"))
+    h = 1e-6
+
+    @jax.jit
+    def quantities(b, t):
+        v = D.vstar(p, b, t)
+        return {"M": D.max_delegation_gain(p, b, t), "dI": D.delegation_gain_I(p, b, t),
+                "UI": D.delegated_quality(p, b, t), "v": v, "Dv": D.detection(p, v, b)}
+
+    pts_b = jnp.asarray(np.concatenate([B + h, B - h, B, B]))
+    pts_t = jnp.asarray(np.concatenate([T, T, T + h, T - h]))
+    q = {k: np.asarray(x).reshape(4, -1) for k, x in quantities(pts_b, pts_t).items()}
+    db = {k: (x[0] - x[1]) / (2 * h) for k, x in q.items()}
+    dt = {k: (x[2] - x[3]) / (2 * h) for k, x in q.items()}
+    tol = -1e-6  # finite-difference rounding: about eps * |U| / h
+    assert (db["M"] >= tol).all() and (dt["M"] < 0).all()  # Lemma 3.7
+    assert (db["Dv"] >= tol).all()  # Assumption 3.3
+    deleg = np.asarray(D.worker_action(p, jnp.asarray(B), jnp.asarray(T)).d) == 1
+    assert deleg.sum() > 40
+    assert (db["dI"][deleg] >= tol).all()  # Lemma 3.9
+    assert (db["UI"][deleg] >= tol).all() and (dt["UI"][deleg] >= tol).all()  # Lemma 3.10
+    assert (dt["v"][deleg] >= tol).all()  # Lemma 3.10's proof (v* non-decreasing in theta)
+    # the checks have teeth: the quantities do move
+    assert db["UI"][deleg].max() > 0.1 and (dt["M"] < -1.0).all()
+
+
 def test_envelope_theorem_derivatives_of_M():
     # Lemma 3.7's envelope formulas, written independently for Figure 2 (inverse-linear D):
     # dM/dbeta = B_w v*/(1 + beta v*)^2, dM/dtheta = c_w'(theta)(1 - (1 - p_a) D(v*)).
