@@ -119,8 +119,11 @@ def _categories(ax, values, x, y, kind, **kw):
 
     from hai_sim import plot
 
-    m = plot.heatmap(ax, values, x, y, categorical_names=_NAMES[kind], **kw)
+    names = _NAMES[kind]
+    m = plot.heatmap(ax, values, x, y, categorical_names=names, colorbar=False, **kw)
     m.set_cmap(ListedColormap(CATEGORY_COLORS[kind]))
+    cb = ax.figure.colorbar(m, ax=ax, ticks=np.arange(len(names)))
+    cb.ax.set_yticklabels(list(names), fontsize=7)
     return m
 
 
@@ -404,7 +407,7 @@ def _three_panel(ds, d_name, title_prefix, seps=None):
     if seps is not None:
         th, s = seps
         for ax, key, label, kw in ((axes[0], "beta_1", "beta_1", dict(color="k")),
-                                   (axes[0], "beta_2", "beta_2", dict(color="w", ls="--")),
+                                   (axes[0], "beta_2", "beta_2", dict(color="k", ls="--")),
                                    (axes[1], "beta_3", "beta_3", dict(color="k")),
                                    (axes[2], "beta_4_eff", "max(beta_1, beta_4)", dict(color="k"))):
             if np.isfinite(s[key]).any():

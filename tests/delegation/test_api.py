@@ -160,13 +160,10 @@ def test_strict_dtype_promotion():
     with jax.numpy_dtype_promotion("strict"):
         for name, (_, call) in _calls(p).items():
             jax.block_until_ready(call())
-        for fam in (dict(detection="exponential", verification_cost="quadratic"),
-                    dict(detection="inverse_linear", verification_cost="quadratic")):
-            q = D.make_params(**fam)
-            jax.block_until_ready(D.quality(q, B, T))
-            jax.block_until_ready(D.separatrices(q, T, method="bisection"))
+        # the general solver (bisection in v*, nested bisection in the separatrices)
+        jax.block_until_ready(D.quality(p, B, T, method="bisection"))
+        jax.block_until_ready(D.separatrices(p, T, method="bisection", inner="bisection"))
         D.upskill_min_cost(p, 0.2, 0.3, n_theta=201)
-        D.calibrate_clinician(D.synthetic_clinician(), T_v=120.0, T_w=150.0)
 
 
 @pytest.mark.parametrize("call, words", [
