@@ -1,8 +1,9 @@
 """Primitive functions and core equations of the delegation model (spec §1.2-1.4), unchecked.
 
 Private: these kernels skip the host validation of the public wrappers in :mod:`.model` and are
-what the solvers call inside traced code. Every kernel is a pure function of a :class:`DelegationParams` pytree and arrays; arrays broadcast
-against each other (explicitly: ranks must agree or be 0-d, see :func:`broadcast`). The families
+what the solvers call inside traced code. Every kernel is a pure function of a
+:class:`DelegationParams` pytree and arrays; arrays broadcast against each other (explicitly:
+ranks must agree or be 0-d, see :func:`broadcast`). The families
 (detection D, verification cost kappa, execution cost c_w) are static fields of the params, so
 each is resolved in Python before tracing.
 """

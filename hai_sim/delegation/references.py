@@ -87,8 +87,12 @@ REFERENCES: dict[str, dict[str, Reference]] = {
     "delegation.fig3b-capable-ai": {
         "share DeltaQ > 0": _spec("0.893", "spec §4.3(b)"),
         "share DeltaQ < 0": _spec("0.021", "spec §4.3(b)"),
-        "min DeltaQ": _spec("-1.0", "spec §4.3(b) (range [-1.0, 3.0])"),
-        "max DeltaQ": _spec("3.0", "spec §4.3(b) (range [-1.0, 3.0])"),
+        # the range ends are differences of closed-form qualities on grid nodes (-1 = 15 - 16 for the former
+        # manual workers at theta = 0.75, 3 = the p_a term s_I delta_p_a of pure delegators): exact values
+        "min DeltaQ": Reference(-1.0, "R", "spec §4.3(b) (range [-1.0, 3.0])", tol=1e-6,
+                                reason="an exact difference of closed forms; 1e-6 covers the solver's rounding"),
+        "max DeltaQ": Reference(3.0, "R", "spec §4.3(b) (range [-1.0, 3.0])", tol=1e-6,
+                                reason="an exact difference of closed forms; 1e-6 covers the solver's rounding"),
         "a better AI can lower some workers' quality": _yes("P", "paper §6.1"),
     },
     "delegation.fig3c-incentive": {

@@ -160,10 +160,9 @@ def test_strict_dtype_promotion():
     with jax.numpy_dtype_promotion("strict"):
         for name, (_, call) in _calls(p).items():
             jax.block_until_ready(call())
-        # the general solver (bisection in v*, nested bisection in the separatrices)
+        # the general solvers (bisection in v*, nested bisection in the separatrices)
         jax.block_until_ready(D.quality(p, B, T, method="bisection"))
-        jax.block_until_ready(D.separatrices(p, T, method="bisection", inner="bisection"))
-        D.upskill_min_cost(p, 0.2, 0.3, n_theta=201)
+        jax.block_until_ready(D.separatrices(p, T, method="bisection", inner="closed"))
 
 
 @pytest.mark.parametrize("call, words", [

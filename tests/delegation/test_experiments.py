@@ -58,3 +58,24 @@ def test_assumption_33_example_quick_runs_and_matches_reference():
     assert {"v_star", "v_hat", "D_v_star"} <= set(r.data.data_vars)
     assert not r.mismatches and all(row.source for row in r.table)
     assert {row.tag for row in r.table} == {"D", "P"}
+
+
+def test_one_colour_per_category_and_named_colourbars():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    c = X.CATEGORY_COLORS
+    # good for the institution is green, bad is red, in every figure (issue 14: green meant "loss")
+    assert c["quality"][2] == c["compliance"][1]  # improved == compliance gain
+    assert c["quality"][0] == c["compliance"][2]  # degraded == compliance loss
+    assert c["compliance"][2] not in (c["quality"][2], c["regime"][2])
+    fig, ax = plt.subplots()
+    m = X._categories(ax, np.array([[0, 1], [2, 3]]), [0.0, 1.0], [0.0, 1.0], "compliance")
+    assert [t.get_text() for t in m.colorbar.ax.get_yticklabels()] == X.COMPLIANCE_NAMES
+    assert [matplotlib.colors.to_hex(m.cmap(i)) for i in range(4)] == [x.lower() for x in c["compliance"]]
+    # legends sit on a mid-grey box on which both white and black lines show
+    grey = matplotlib.colors.to_rgb(X.LEGEND["facecolor"])[0]
+    assert 0.4 < grey < 0.75
+    plt.close(fig)

@@ -237,9 +237,10 @@ def test_beta_4_level_set_is_non_increasing():
     "fam, beta_lo, fractions, degraded, loss",
     [
         (FAMILIES[0], 1e-4, (0.257, 0.051, 0.692), 0.059, 0.020),
-        (FAMILIES[1], 1e-3, (0.135, 0.051, 0.814), 0.035, 0.015),
-        (FAMILIES[3], 1e-3, (0.206, 0.0, 0.794), 0.066, None),
-        (FAMILIES[2], 1e-3, (0.125, 0.0, 0.875), 0.042, None),
+        # the other families' areas are also rows of delegation.robustness-families (slow suite)
+        pytest.param(FAMILIES[1], 1e-3, (0.135, 0.051, 0.814), 0.035, 0.015, marks=pytest.mark.slow),
+        pytest.param(FAMILIES[3], 1e-3, (0.206, 0.0, 0.794), 0.066, None, marks=pytest.mark.slow),
+        pytest.param(FAMILIES[2], 1e-3, (0.125, 0.0, 0.875), 0.042, None, marks=pytest.mark.slow),
     ],
 )
 def test_area_fractions_reference_grid(fam, beta_lo, fractions, degraded, loss):
@@ -365,6 +366,7 @@ def test_theorem_31_and_lemmas_on_the_other_families(fam):
     assert db["UI"][deleg].max() > 0.1 and (dt["M"] < -1.0).all()
 
 
+@pytest.mark.slow  # Lemma 3.7's sign is checked by default (autodiff and finite differences); this is the formula
 def test_envelope_theorem_derivatives_of_M():
     # Lemma 3.7's envelope formulas, written independently for Figure 2 (inverse-linear D):
     # dM/dbeta = B_w v*/(1 + beta v*)^2, dM/dtheta = c_w'(theta)(1 - (1 - p_a) D(v*)).
