@@ -1,195 +1,92 @@
-"""Primitive functions and core equations of the delegation model (spec §1.2-1.4).
+"""Primitive functions and core equations of the delegation model (spec §1.2-1.4), public.
 
-Every kernel is a pure function of a :class:`DelegationParams` pytree and arrays; arrays broadcast
-against each other (explicitly: ranks must agree or be 0-d, see :func:`broadcast`). The families
-(detection D, verification cost kappa, execution cost c_w) are static fields of the params, so
-each is resolved in Python before tracing.
+Each function checks its concrete arguments on the host (:func:`InputError` naming the argument),
+then calls a jitted core (one compilation per shape, dtype and family). Arrays broadcast against
+each other with equal ranks or 0-d (the tests run with ``jax_numpy_rank_promotion="raise"``).
+Results are float arrays of the broadcast shape; :func:`coeffs` returns a :class:`Coeffs`.
 """
 
 from __future__ import annotations
 
-import jax.numpy as jnp
+import jax
 
-from hai_sim.engine.validate import check_range
+from hai_sim.engine import jit_core
 
+from . import _math as m
+from ._math import Coeffs
 from .params import DelegationParams
 
+__all__ = [
+    "Coeffs", "coeffs", "cost", "detection", "execution_cost", "institutional_utility", "success",
+    "verification_cost", "verification_surplus", "worker_utility",
+]
 
-def broadcast(*xs):
-    """Float arrays broadcast to a common shape (explicit, so strict rank promotion is satisfied)."""
-    arrs = [jnp.asarray(x, dtype=jnp.result_type(float)) for x in xs]
-    return jnp.broadcast_arrays(*arrs)
-
-
-def check_abilities(p: DelegationParams, beta=None, theta=None):
-    """Host-side check of concrete abilities: beta >= 0, theta inside ``p.theta_domain`` (where
-    c_w(theta) is a non-negative finite cost). Tracers are skipped."""
-    if beta is not None:
-        check_range("beta", beta, 0.0)
-    if theta is not None:
-        lo, hi = p.theta_domain
-        check_range("theta", theta, lo, hi)
-
-
-# ---------------------------------------------------------------- primitives (spec §1.2) [P]
+_execution_cost_core = jit_core(m.execution_cost)
+_detection_core = jit_core(m.detection)
+_verification_cost_core = jit_core(m.verification_cost)
+_success_core = jit_core(m.success)
+_cost_core = jit_core(m.cost)
+_worker_utility_core = jit_core(m.worker_utility)
+_institutional_utility_core = jit_core(m.institutional_utility)
+_coeffs_core = jit_core(m.coeffs)
+_verification_surplus_core = jit_core(m.verification_surplus)
 
 
-def execution_cost(p: DelegationParams, theta):
+def execution_cost(p: DelegationParams, theta) -> jax.Array:
     """c_w(theta): K (1 - theta) ("linear") or K / theta ("inverse_linear") [P]. Shape of theta."""
-    theta = jnp.asarray(theta, dtype=jnp.result_type(float))
-    if p.execution_cost == "linear":
-        return p.K * (1.0 - theta)
-    return p.K / theta
+    m.check_abilities(p, theta=theta)
+    return _execution_cost_core(p, theta)
 
 
-def execution_cost_slope(p: DelegationParams, theta):
-    """c_w'(theta) (< 0), analytic so that theorem checks can use it under vmap."""
-    theta = jnp.asarray(theta, dtype=jnp.result_type(float))
-    if p.execution_cost == "linear":
-        return -p.K * jnp.ones_like(theta)
-    return -p.K / theta**2
+def detection(p: DelegationParams, v, beta) -> jax.Array:
+    """D(v; beta), probability an AI error is detected at effort v [P]: beta v / (1 + beta v)
+    ("inverse_linear") or 1 - exp(-beta v) ("exponential"). Broadcast shape of v, beta."""
+    m.check_abilities(p, beta=beta, v=v)
+    return _detection_core(p, v, beta)
 
 
-def detection(p: DelegationParams, v, beta):
-    """D(v; beta): probability an AI error is detected at effort v [P]. Broadcasts v, beta.
-
-    "inverse_linear": beta v / (1 + beta v); "exponential": 1 - exp(-beta v) (= -expm1).
-    """
-    x = beta * v
-    if p.detection == "inverse_linear":
-        return x / (1.0 + x)
-    return -jnp.expm1(-x)
+def verification_cost(p: DelegationParams, v) -> jax.Array:
+    """kappa(v): c_v v ("linear") or c_v v^2 / 2 ("quadratic", [R]) [P]. Shape of v."""
+    m.check_abilities(p, v=v)
+    return _verification_cost_core(p, v)
 
 
-def detection_slope(p: DelegationParams, v, beta):
-    """dD/dv (v; beta), analytic (used by the inner solver; beta at v = 0 for both forms)."""
-    if p.detection == "inverse_linear":
-        return beta / (1.0 + beta * v) ** 2
-    return beta * jnp.exp(-beta * v)
-
-
-def detection_curvature(p: DelegationParams, v, beta):
-    """d^2 D/dv^2 (< 0 for beta > 0: D strictly concave)."""
-    if p.detection == "inverse_linear":
-        return -2.0 * beta**2 / (1.0 + beta * v) ** 3
-    return -(beta**2) * jnp.exp(-beta * v)
-
-
-def verification_cost(p: DelegationParams, v):
-    """kappa(v): c_v v ("linear") or c_v v^2 / 2 ("quadratic", [R]) [P]."""
-    if p.verification_cost == "linear":
-        return p.c_v * v
-    return 0.5 * p.c_v * v**2
-
-
-def verification_cost_slope(p: DelegationParams, v):
-    """kappa'(v)."""
-    if p.verification_cost == "linear":
-        return p.c_v * jnp.ones_like(v)
-    return p.c_v * v
-
-
-def verification_cost_curvature(p: DelegationParams, v):
-    """kappa''(v) (>= 0)."""
-    if p.verification_cost == "linear":
-        return jnp.zeros_like(v)
-    return p.c_v * jnp.ones_like(v)
-
-
-def verification_cost_inverse(p: DelegationParams, y):
-    """kappa^{-1}(y) for y >= 0 (brackets the inner problem: kappa(v*) <= B_w)."""
-    y = jnp.maximum(y, 0.0)
-    if p.verification_cost == "linear":
-        return y / p.c_v
-    return jnp.sqrt(2.0 * y / p.c_v)
-
-
-# ---------------------------------------------------------------- core equations (spec §1.3) [P]
-
-
-def success(p: DelegationParams, d, v, beta):
+def success(p: DelegationParams, d, v, beta) -> jax.Array:
     """S(d, v), eq (5) [P/D]: manual, AI right, or AI wrong but caught and redone."""
-    return (1.0 - d) * p.p_w + d * p.p_a + d * (1.0 - p.p_a) * detection(p, v, beta) * p.p_w
+    m.check_abilities(p, beta=beta, d=d, v=v)
+    return _success_core(p, d, v, beta)
 
 
-def cost(p: DelegationParams, d, v, beta, theta):
-    """C(d, v), eq (6) [P/D]: execution + verification on every delegated task + re-execution.
-
-    The re-execution term carries gamma (extension 7.3; gamma = 1 is the paper's main model).
-    """
-    c_w = execution_cost(p, theta)
-    return (
-        (1.0 - d) * c_w
-        + d * p.c_a
-        + d * verification_cost(p, v)
-        + d * (1.0 - p.p_a) * detection(p, v, beta) * p.gamma * c_w
-    )
+def cost(p: DelegationParams, d, v, beta, theta) -> jax.Array:
+    """C(d, v), eq (6) [P/D]: execution + verification on every delegated task + re-execution
+    (the re-execution term carries gamma, extension 7.3; gamma = 1 is the paper's main model)."""
+    m.check_abilities(p, beta, theta, d=d, v=v)
+    return _cost_core(p, d, v, beta, theta)
 
 
-def worker_utility(p: DelegationParams, d, v, beta, theta):
+def worker_utility(p: DelegationParams, d, v, beta, theta) -> jax.Array:
     """U_w(d, v) = s_w S - l_w - C, eq (1) [P]."""
-    return p.s_w * success(p, d, v, beta) - p.l_w - cost(p, d, v, beta, theta)
+    m.check_abilities(p, beta, theta, d=d, v=v)
+    return _worker_utility_core(p, d, v, beta, theta)
 
 
-def institutional_utility(p: DelegationParams, d, v, beta, theta):
+def institutional_utility(p: DelegationParams, d, v, beta, theta) -> jax.Array:
     """U_I(d, v) = s_I S - l_I - rho C, eq (3) [P]."""
-    return p.s_I * success(p, d, v, beta) - p.l_I - p.rho * cost(p, d, v, beta, theta)
+    m.check_abilities(p, beta, theta, d=d, v=v)
+    return _institutional_utility_core(p, d, v, beta, theta)
 
 
-# ---------------------------------------------------------------- affine decomposition (spec §1.4) [D]
+def coeffs(p: DelegationParams, beta, theta) -> Coeffs:
+    """Affine coefficients of spec §1.4 [D], broadcast to the shape of (beta, theta).
 
-
-def coeffs(p: DelegationParams, beta, theta) -> dict:
-    """Affine coefficients of spec §1.4 [D], each broadcast to the shape of (beta, theta).
-
-    Returns dict with G (eq 7), B_w, A_I, B_I, Q0 (= U_I(0,0)), Q_pure (= U_I(1,0)), U_w0 (= U_w(0,0)).
+    Returns:
+        :class:`Coeffs` (G eq 7, B_w, A_I, B_I, Q0 = U_I(0, 0), Q_pure = U_I(1, 0), U_w0 = U_w(0, 0)).
     """
-    beta, theta = broadcast(beta, theta)
-    c_w = execution_cost(p, theta)
-    zero = jnp.zeros_like(beta)
-    return {
-        "G": p.s_w * (p.p_a - p.p_w) + c_w - p.c_a + zero,
-        "B_w": (1.0 - p.p_a) * (p.s_w * p.p_w - p.gamma * c_w) + zero,
-        "A_I": p.s_I * (p.p_a - p.p_w) + p.rho * (c_w - p.c_a) + zero,
-        "B_I": (1.0 - p.p_a) * (p.s_I * p.p_w - p.rho * p.gamma * c_w) + zero,
-        "Q0": p.s_I * p.p_w - p.l_I - p.rho * c_w + zero,
-        "Q_pure": p.s_I * p.p_a - p.l_I - p.rho * p.c_a + zero,
-        "U_w0": p.s_w * p.p_w - p.l_w - c_w + zero,
-    }
+    m.check_abilities(p, beta, theta)
+    return _coeffs_core(p, beta, theta)
 
 
-def verification_surplus(p: DelegationParams, v, beta, theta):
+def verification_surplus(p: DelegationParams, v, beta, theta) -> jax.Array:
     """phi(v) = B_w D(v; beta) - kappa(v): the gain of verifying at effort v [D]."""
-    B_w = (1.0 - p.p_a) * (p.s_w * p.p_w - p.gamma * execution_cost(p, theta))
-    return B_w * detection(p, v, beta) - verification_cost(p, v)
-
-
-def verification_surplus_slope(p: DelegationParams, v, beta, theta):
-    """phi'(v) = B_w D'(v) - kappa'(v) (decreasing in v)."""
-    B_w = (1.0 - p.p_a) * (p.s_w * p.p_w - p.gamma * execution_cost(p, theta))
-    return B_w * detection_slope(p, v, beta) - verification_cost_slope(p, v)
-
-
-def utility_scale(p: DelegationParams, theta):
-    """Magnitude of utilities at this point (for the relative tie tolerance, ERRATA 5)."""
-    return p.s_w + p.s_I + jnp.abs(execution_cost(p, theta)) + p.c_a + 1.0
-
-
-# Relative tolerances (ERRATA 5): ties delegate when M >= -EPS_TIE * scale; labels treat values within
-# EPS_Q * scale as equal (ERRATA 4). Under float32 (HAI_SIM_X64=0) they widen to a few hundred ulps.
-EPS_TIE = 1e-12
-EPS_Q = 1e-9
-
-
-def _relative_eps(base, ulps, theta):
-    return max(base, ulps * float(jnp.finfo(jnp.result_type(theta, float)).eps))
-
-
-def tie_tolerance(p: DelegationParams, theta):
-    """Absolute tie tolerance at theta: EPS_TIE (at least 100 ulps) times the utility scale."""
-    return _relative_eps(EPS_TIE, 100.0, theta) * utility_scale(p, theta)
-
-
-def label_tolerance(p: DelegationParams, theta):
-    """Absolute tolerance of the quality/compliance labels: EPS_Q (at least 1000 ulps) times the scale."""
-    return _relative_eps(EPS_Q, 1000.0, theta) * utility_scale(p, theta)
+    m.check_abilities(p, beta, theta, v=v)
+    return _verification_surplus_core(p, v, beta, theta)

@@ -3,7 +3,7 @@
 ``method`` is a static choice resolved before tracing:
 
 * ``"closed"``: closed form of spec §2.1 (inverse-linear or exponential D with linear kappa;
-  exponential D with quadratic kappa through Lambert W0). A ValueError for other families.
+  exponential D with quadratic kappa through Lambert W0). An InputError for other families.
 * ``"bisection"``: the general solver for any concave D and convex kappa: bracketed bisection on
   the sign of phi'(v) over [0, min(V, kappa^-1(B_w))], derivatives by the implicit-function rule.
 * ``"auto"``: closed form where the family has one, otherwise bisection.
@@ -16,16 +16,16 @@ Compliance labels: 0 stays unqualified (max(Q, Q0) < tau), 1 gain (Q0 < tau <= Q
 
 from __future__ import annotations
 
-from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
+from hai_sim.engine import InputError, bisect, jit_core, named_result
 from hai_sim.engine.validate import check_choice, check_range
 
-from . import model as m
+from . import _math as m
 from .params import DelegationParams
-from hai_sim.engine.phase import bisect
 
 METHODS = ("auto", "closed", "bisection")
 CLOSED_FORMS = (("inverse_linear", "linear"), ("exponential", "linear"), ("exponential", "quadratic"))
@@ -34,9 +34,7 @@ QUALITY_LABELS = ("degraded", "unchanged", "improved")
 COMPLIANCE_LABELS = ("stay unqualified", "gain", "loss", "stay qualified")
 
 # Ties are resolved towards delegating (Theorem 3.1's inequalities, spec §2.2), with a tolerance
-# relative to the utility scale (ERRATA 5); see model.tie_tolerance / model.label_tolerance.
-EPS_TIE = m.EPS_TIE
-EPS_Q = m.EPS_Q
+# relative to the utility scale (ERRATA 5); see _math.tie_tolerance / _math.label_tolerance.
 BISECTION_ITERS = 60
 
 
@@ -45,13 +43,13 @@ def has_closed_form(p: DelegationParams) -> bool:
     return (p.detection, p.verification_cost) in CLOSED_FORMS
 
 
-def resolve_method(p: DelegationParams, method: str) -> str:
-    """Map ``"auto"`` to ``"closed"`` or ``"bisection"``; ValueError for an impossible choice."""
+def _resolve_method(p: DelegationParams, method: str) -> str:
+    """Map ``"auto"`` to ``"closed"`` or ``"bisection"``; InputError for an impossible choice."""
     check_choice("method", method, METHODS)
     if method == "auto":
         return "closed" if has_closed_form(p) else "bisection"
     if method == "closed" and not has_closed_form(p):
-        raise ValueError(
+        raise InputError(
             f"method='closed': no closed form for detection={p.detection!r} with "
             f"verification_cost={p.verification_cost!r}; allowed families {CLOSED_FORMS} (use 'bisection')"
         )
@@ -106,7 +104,130 @@ def _vstar_bisection(p, beta, theta, B_w, iters):
     return jnp.where(g0 <= 0, 0.0, jnp.where(g_hi >= 0, v_hi, root))
 
 
-def vstar(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS):
+@named_result
+class WorkerAction(NamedTuple):
+    """The worker's optimal action, arrays of the broadcast shape of (beta, theta).
+
+    ``d`` d* in {0, 1} (float; ties delegate: M >= -1e-12 * utility scale), ``v`` effort spent
+    d* v*, ``v_star`` conditional optimum v* (given delegation), ``regime`` int32 (0 manual,
+    1 pure delegation, 2 verified delegation), ``M`` = max_v Delta_w(v) = G + phi(v*), ``U_w``
+    worker utility at the optimum.
+    """
+
+    d: jax.Array
+    v: jax.Array
+    v_star: jax.Array
+    regime: jax.Array
+    M: jax.Array
+    U_w: jax.Array
+
+
+@named_result
+class Quality(NamedTuple):
+    """Institutional quality at the worker's optimum, arrays of the broadcast shape.
+
+    ``Q`` = Q0 + d* Delta_I(v*), ``Q0`` = U_I(0, 0), ``dQ`` = Q - Q0, ``quality_label`` int32
+    (0 degraded, 1 unchanged, 2 improved; |dQ| <= 1e-9 * scale is unchanged),
+    ``compliance_label`` int32 (0 stay unqualified, 1 gain, 2 loss, 3 stay qualified;
+    "qualified" means >= tau - 1e-9 * scale, ERRATA 4), and the action's ``d``, ``v``,
+    ``v_star``, ``regime`` (as in :class:`WorkerAction`).
+    """
+
+    Q: jax.Array
+    Q0: jax.Array
+    dQ: jax.Array
+    quality_label: jax.Array
+    compliance_label: jax.Array
+    d: jax.Array
+    v: jax.Array
+    v_star: jax.Array
+    regime: jax.Array
+
+
+# ---------------------------------------------------------------- unchecked kernels (traced code calls these)
+
+
+def _vstar(p, beta, theta, method, iters):
+    beta, theta = m.broadcast(beta, theta)
+    B_w = m.coeffs(p, beta, theta).B_w
+    if method == "closed":
+        return _vstar_closed(p, beta, theta, B_w)
+    return _vstar_bisection(p, beta, theta, B_w, iters)
+
+
+def _delta_I(p, c, v, beta):
+    return c.A_I + c.B_I * m.detection(p, v, beta) - p.rho * m.verification_cost(p, v)
+
+
+def _worker_action(p, beta, theta, method, iters) -> WorkerAction:
+    beta, theta = m.broadcast(beta, theta)
+    c = m.coeffs(p, beta, theta)
+    v_star = _vstar_closed(p, beta, theta, c.B_w) if method == "closed" else _vstar_bisection(
+        p, beta, theta, c.B_w, iters)
+    M = c.G + c.B_w * m.detection(p, v_star, beta) - m.verification_cost(p, v_star)
+    delegate = M >= -m.tie_tolerance(p, theta)
+    d = delegate.astype(beta.dtype)
+    regime = jnp.where(delegate, jnp.where(v_star > 0, 2, 1), 0).astype(jnp.int32)
+    return WorkerAction(d=d, v=d * v_star, v_star=v_star, regime=regime, M=M, U_w=c.U_w0 + d * M)
+
+
+def _labels(p, theta, Q, Q0, tau):
+    """Quality and compliance labels (codes as in :class:`Quality`) with the relative tolerance."""
+    eps = m.label_tolerance(p, theta)
+    dQ = Q - Q0
+    quality_label = jnp.where(dQ > eps, 2, jnp.where(dQ < -eps, 0, 1)).astype(jnp.int32)
+    tau = jnp.asarray(tau, dtype=Q.dtype)
+    qual, qual0 = Q >= tau - eps, Q0 >= tau - eps
+    compliance = jnp.where(qual, jnp.where(qual0, 3, 1), jnp.where(qual0, 2, 0)).astype(jnp.int32)
+    return dQ, quality_label, compliance
+
+
+def _quality(p, beta, theta, tau, method, iters) -> Quality:
+    a = _worker_action(p, beta, theta, method, iters)
+    beta, theta = m.broadcast(beta, theta)
+    c = m.coeffs(p, beta, theta)
+    Q = c.Q0 + a.d * _delta_I(p, c, a.v_star, beta)
+    dQ, quality_label, compliance = _labels(p, theta, Q, c.Q0, tau)
+    return Quality(Q=Q, Q0=c.Q0, dQ=dQ, quality_label=quality_label, compliance_label=compliance, d=a.d, v=a.v,
+                   v_star=a.v_star, regime=a.regime)
+
+
+def _delegated_quality(p, beta, theta, method, iters):
+    beta, theta = m.broadcast(beta, theta)
+    c = m.coeffs(p, beta, theta)
+    return c.Q0 + _delta_I(p, c, _vstar(p, beta, theta, method, iters), beta)
+
+
+def _delegation_gain_I(p, beta, theta, method, iters):
+    beta, theta = m.broadcast(beta, theta)
+    return _delta_I(p, m.coeffs(p, beta, theta), _vstar(p, beta, theta, method, iters), beta)
+
+
+def _max_delegation_gain(p, beta, theta, method, iters):
+    beta, theta = m.broadcast(beta, theta)
+    v = _vstar(p, beta, theta, method, iters)
+    return m.coeffs(p, beta, theta).G + m.verification_surplus(p, v, beta, theta)
+
+
+_STATIC = ("method", "iters")
+_vstar_core = jit_core(_vstar, static_argnames=_STATIC)
+_worker_action_core = jit_core(_worker_action, static_argnames=_STATIC)
+_quality_core = jit_core(_quality, static_argnames=_STATIC)
+_delegated_quality_core = jit_core(_delegated_quality, static_argnames=_STATIC)
+_delegation_gain_I_core = jit_core(_delegation_gain_I, static_argnames=_STATIC)
+_max_delegation_gain_core = jit_core(_max_delegation_gain, static_argnames=_STATIC)
+
+
+def _checked(p, beta, theta, method, iters) -> str:
+    m.check_abilities(p, beta, theta)
+    check_range("iters", iters, 1, 200)
+    return _resolve_method(p, method)
+
+
+# ---------------------------------------------------------------- public functions
+
+
+def vstar(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS) -> jax.Array:
     """Optimal verification effort given delegation, v* = argmax_v phi(v) [P] (spec §1.5, §2.1).
 
     Args:
@@ -115,128 +236,57 @@ def vstar(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int 
     Returns:
         float array of the broadcast shape; differentiable (implicit-function rule inside).
     """
-    method = resolve_method(p, method)
-    m.check_abilities(p, beta, theta)
-    return _vstar_core(p, beta, theta, method, iters)
+    method = _checked(p, beta, theta, method, iters)
+    return _vstar_core(p, beta, theta, method=method, iters=int(iters))
 
 
-@partial(jax.jit, static_argnums=(3, 4))
-def _vstar_core(p, beta, theta, method, iters):
-    beta, theta = m.broadcast(beta, theta)
-    B_w = m.coeffs(p, beta, theta)["B_w"]
-    if method == "closed":
-        return _vstar_closed(p, beta, theta, B_w)
-    return _vstar_bisection(p, beta, theta, B_w, iters)
-
-
-def _delta_I(p, c, v, beta):
-    return c["A_I"] + c["B_I"] * m.detection(p, v, beta) - p.rho * m.verification_cost(p, v)
-
-
-def worker_action(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS) -> dict:
+def worker_action(p: DelegationParams, beta, theta, *, method: str = "auto",
+                  iters: int = BISECTION_ITERS) -> WorkerAction:
     """The worker's optimal action (d*, v*), eq (2) [P], and its regime (Theorem 3.1 [D], spec §2.2).
 
     Args:
         p: parameters. beta (>= 0), theta: arrays broadcast against each other (same rank or 0-d).
-        method: "auto" | "closed" | "bisection" (static).
+        method: "auto" | "closed" | "bisection" (static). iters: bisection halvings (static).
     Returns:
-        dict of arrays of the broadcast shape:
-        ``d`` d* in {0, 1} (float; ties delegate: M >= -1e-12 * utility scale),
-        ``v`` effort spent d* v*, ``v_star`` conditional optimum v* (given delegation),
-        ``regime`` int32 (0 manual, 1 pure delegation, 2 verified delegation),
-        ``M`` = max_v Delta_w(v) = G + phi(v*), ``U_w`` worker utility at the optimum.
+        :class:`WorkerAction` (d, v, v_star, regime, M, U_w) of the broadcast shape.
     """
-    method = resolve_method(p, method)
-    m.check_abilities(p, beta, theta)
-    return _worker_action_core(p, beta, theta, method, iters)
+    method = _checked(p, beta, theta, method, iters)
+    return _worker_action_core(p, beta, theta, method=method, iters=int(iters))
 
 
-@partial(jax.jit, static_argnums=(3, 4))
-def _worker_action_core(p, beta, theta, method, iters):
-    beta, theta = m.broadcast(beta, theta)
-    c = m.coeffs(p, beta, theta)
-    v_star = (
-        _vstar_closed(p, beta, theta, c["B_w"]) if method == "closed" else _vstar_bisection(p, beta, theta, c["B_w"], iters)
-    )
-    M = c["G"] + c["B_w"] * m.detection(p, v_star, beta) - m.verification_cost(p, v_star)
-    delegate = M >= -m.tie_tolerance(p, theta)
-    d = delegate.astype(beta.dtype)
-    regime = jnp.where(delegate, jnp.where(v_star > 0, 2, 1), 0).astype(jnp.int32)
-    return {
-        "d": d,
-        "v": d * v_star,
-        "v_star": v_star,
-        "regime": regime,
-        "M": M,
-        "U_w": c["U_w0"] + d * M,
-    }
-
-
-def quality(p: DelegationParams, beta, theta, tau=None, *, method: str = "auto", iters: int = BISECTION_ITERS) -> dict:
+def quality(p: DelegationParams, beta, theta, tau=None, *, method: str = "auto",
+            iters: int = BISECTION_ITERS) -> Quality:
     """Institutional worker quality at the worker's optimum, eq (4) [P], via Proposition 3.4 [D].
 
     Args:
         p: parameters. beta, theta: arrays (broadcast). tau: qualification threshold (scalar, or
             an array of the result's shape; defaults to ``p.tau``).
-        method: as in :func:`worker_action`.
+        method, iters: as in :func:`worker_action`.
     Returns:
-        dict of arrays: ``Q`` = Q0 + d* Delta_I(v*), ``Q0`` = U_I(0, 0), ``dQ`` = Q - Q0,
-        ``quality_label`` int32 (0 degraded, 1 unchanged, 2 improved; |dQ| <= 1e-9 * scale is
-        unchanged), ``compliance_label`` int32 (0 stay unqualified, 1 gain, 2 loss, 3 stay
-        qualified; "qualified" means >= tau - 1e-9 * scale, ERRATA 4), and the action's
-        ``d``, ``v``, ``v_star``, ``regime``.
+        :class:`Quality` (Q, Q0, dQ, quality_label, compliance_label, d, v, v_star, regime).
     """
-    if tau is None:
-        tau = p.tau
+    tau = p.tau if tau is None else tau
     check_range("tau", tau)
-    method = resolve_method(p, method)
-    m.check_abilities(p, beta, theta)
-    return _quality_core(p, beta, theta, tau, method, iters)
+    method = _checked(p, beta, theta, method, iters)
+    return _quality_core(p, beta, theta, tau, method=method, iters=int(iters))
 
 
-@partial(jax.jit, static_argnums=(4, 5))
-def _quality_core(p, beta, theta, tau, method, iters):
-    a = _worker_action_core(p, beta, theta, method, iters)
-    beta, theta = m.broadcast(beta, theta)
-    c = m.coeffs(p, beta, theta)
-    dQ = a["d"] * _delta_I(p, c, a["v_star"], beta)
-    Q = c["Q0"] + dQ
-    eps = m.label_tolerance(p, theta)
-    quality_label = jnp.where(dQ > eps, 2, jnp.where(dQ < -eps, 0, 1)).astype(jnp.int32)
-    tau = jnp.asarray(tau, dtype=Q.dtype)
-    qual = Q >= tau - eps
-    qual0 = c["Q0"] >= tau - eps
-    compliance = jnp.where(qual, jnp.where(qual0, 3, 1), jnp.where(qual0, 2, 0)).astype(jnp.int32)
-    return {
-        "Q": Q,
-        "Q0": c["Q0"],
-        "dQ": dQ,
-        "quality_label": quality_label,
-        "compliance_label": compliance,
-        "d": a["d"],
-        "v": a["v"],
-        "v_star": a["v_star"],
-        "regime": a["regime"],
-    }
-
-
-def delegated_quality(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS):
+def delegated_quality(p: DelegationParams, beta, theta, *, method: str = "auto",
+                      iters: int = BISECTION_ITERS) -> jax.Array:
     """U_I(1, v*(beta, theta)): quality if the worker delegates (smooth in beta, theta) [D]."""
-    beta, theta = m.broadcast(beta, theta)
-    v = vstar(p, beta, theta, method=method, iters=iters)
-    c = m.coeffs(p, beta, theta)
-    return c["Q0"] + _delta_I(p, c, v, beta)
+    method = _checked(p, beta, theta, method, iters)
+    return _delegated_quality_core(p, beta, theta, method=method, iters=int(iters))
 
 
-def delegation_gain_I(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS):
+def delegation_gain_I(p: DelegationParams, beta, theta, *, method: str = "auto",
+                      iters: int = BISECTION_ITERS) -> jax.Array:
     """Delta_I(v*) = U_I(1, v*) - U_I(0, 0) (Lemma 3.9's quantity) [D]."""
-    beta, theta = m.broadcast(beta, theta)
-    v = vstar(p, beta, theta, method=method, iters=iters)
-    return _delta_I(p, m.coeffs(p, beta, theta), v, beta)
+    method = _checked(p, beta, theta, method, iters)
+    return _delegation_gain_I_core(p, beta, theta, method=method, iters=int(iters))
 
 
-def max_delegation_gain(p: DelegationParams, beta, theta, *, method: str = "auto", iters: int = BISECTION_ITERS):
+def max_delegation_gain(p: DelegationParams, beta, theta, *, method: str = "auto",
+                        iters: int = BISECTION_ITERS) -> jax.Array:
     """M(beta, theta) = max_v Delta_w(v) = G + phi(v*) (Lemma 3.7's quantity) [D]."""
-    beta, theta = m.broadcast(beta, theta)
-    v = vstar(p, beta, theta, method=method, iters=iters)
-    return m.coeffs(p, beta, theta)["G"] + m.verification_surplus(p, v, beta, theta)
+    method = _checked(p, beta, theta, method, iters)
+    return _max_delegation_gain_core(p, beta, theta, method=method, iters=int(iters))

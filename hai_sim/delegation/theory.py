@@ -9,17 +9,18 @@ Bisections run over beta in [BETA_MIN, BETA_MAX] in log scale.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
+from hai_sim.engine import InputError, bisect, jit_core, named_result
 from hai_sim.engine.validate import check_choice, check_range
 
-from . import model as m
+from . import _math as m
 from . import solve
 from .params import DelegationParams
-from hai_sim.engine.phase import bisect
 
 BETA_MIN = 1e-12
 BETA_MAX = 1e9
@@ -33,7 +34,7 @@ def _resolve(p: DelegationParams, method: str) -> str:
     if method == "auto":
         return "closed" if closed_ok else "bisection"
     if method == "closed" and not closed_ok:
-        raise ValueError(
+        raise InputError(
             "method='closed': closed-form separatrices exist only for detection='inverse_linear' with "
             f"verification_cost='linear' (got {p.detection!r}, {p.verification_cost!r}); use 'bisection'"
         )
@@ -56,12 +57,17 @@ def _in_domain(p, x):
     return jnp.where((x >= lo) & (x <= hi), x, jnp.nan)
 
 
-def theta_zero(p: DelegationParams, *, method: str = "auto"):
+def theta_zero(p: DelegationParams, *, method: str = "auto") -> jax.Array:
     """theta_0: root of G(theta) = 0 (eq 16 form for linear c_w) [D]. 0-d; NaN outside theta_domain.
 
     ``method="bisection"`` finds the root numerically on theta_domain (any c_w family).
     """
+    m.check_abilities(p)
     check_choice("method", method, SEPARATRIX_METHODS)
+    return _theta_zero_core(p, method=method)
+
+
+def _theta_zero(p, method):
     gap = p.c_a + p.s_w * (p.p_w - p.p_a)  # c_w(theta_0) = gap
     if method == "bisection":
         lo, hi = p.theta_domain
@@ -75,10 +81,17 @@ def theta_zero(p: DelegationParams, *, method: str = "auto"):
     return _in_domain(p, x)
 
 
-def theta_tau(p: DelegationParams, tau=None, *, method: str = "auto"):
+def theta_tau(p: DelegationParams, tau=None, *, method: str = "auto") -> jax.Array:
     """theta_tau: root of Q0(theta) = tau (Theorem 3.6) [D]. 0-d; NaN outside theta_domain."""
+    m.check_abilities(p)
     check_choice("method", method, SEPARATRIX_METHODS)
-    tau = p.tau if tau is None else jnp.asarray(tau, dtype=jnp.result_type(float))
+    tau = p.tau if tau is None else tau
+    check_range("tau", tau)
+    return _theta_tau_core(p, tau, method=method)
+
+
+def _theta_tau(p, tau, method):
+    tau = jnp.asarray(tau, dtype=jnp.result_type(float))
     if method == "bisection":
         lo, hi = p.theta_domain
         x = bisect(_Q0_minus_tau, jnp.asarray(lo), jnp.asarray(hi), args=(p, tau), iters=OUTER_ITERS, outside="clamp")
@@ -98,19 +111,21 @@ def theta_tau(p: DelegationParams, tau=None, *, method: str = "auto"):
 def _make_log_functions(inner):
     # One set of module-level functions per inner method: the engine's bisect takes g as a static
     # (hashed) argument, so the method string cannot travel in ``args``.
+    iters = solve.BISECTION_ITERS
+
     def M_log(u, p, theta):
-        return solve.max_delegation_gain(p, jnp.exp(u), theta, method=inner)
+        return solve._max_delegation_gain(p, jnp.exp(u), theta, inner, iters)
 
     def dI_log(u, p, theta):
-        return solve.delegation_gain_I(p, jnp.exp(u), theta, method=inner)
+        return solve._delegation_gain_I(p, jnp.exp(u), theta, inner, iters)
 
     def UI_log(u, p, theta, tau):
-        return solve.delegated_quality(p, jnp.exp(u), theta, method=inner) - tau
+        return solve._delegated_quality(p, jnp.exp(u), theta, inner, iters) - tau
 
     return M_log, dI_log, UI_log
 
 
-_LOG_FUNCTIONS = {inner: _make_log_functions(inner) for inner in solve.METHODS}
+_LOG_FUNCTIONS = {inner: _make_log_functions(inner) for inner in ("closed", "bisection")}
 
 
 def _log_root(f, lo_beta, args):
@@ -141,7 +156,7 @@ def _separatrices_bisection(p, theta, tau, inner):
     start_ok = jnp.isfinite(start)
     start_s = jnp.where(start_ok, start, 1.0)
     gain_at_start = jnp.where(
-        delegates_always, c["A_I"], solve.delegation_gain_I(p, start_s, theta, method=inner)
+        delegates_always, c["A_I"], solve._delegation_gain_I(p, start_s, theta, inner, solve.BISECTION_ITERS)
     )
     root3 = _log_root(_dI_log, jnp.maximum(start_s, jnp.where(delegates_always, beta_2_all, 0.0)), (p, theta))
     never3 = _dI_log(jnp.log(beta_hi), p, theta) <= 0
@@ -223,32 +238,48 @@ def _separatrices_closed(p, theta, tau):
 # ---------------------------------------------------------------- public entry point
 
 
-def separatrices(p: DelegationParams, thetas, tau=None, *, method: str = "auto", inner: str = "auto") -> dict:
+@named_result
+class Separatrices(NamedTuple):
+    """Separatrices of Theorems 3.1, 3.5, 3.6 (ERRATA 1). ``theta_0`` and ``theta_tau`` are 0-d, the
+    rest have the shape of ``thetas`` (float; NaN outside a curve's domain, +inf for an empty set).
+
+    ``beta_1`` (M = 0, theta > theta_0), ``beta_2`` (phi'(0) = 0, theta <= theta_0), ``beta_3``
+    (inf{beta: d* = 1, Q > Q0}; generalised: 0 or beta_1 in the special stretches), ``beta_4``
+    (level set U_I(1, v*) = tau, ERRATA 1), ``beta_4_eff`` (inf{beta: d* = 1 and Q >= tau}:
+    max(beta_1, beta_4) past theta_0, beta_4 or 0 before).
+    """
+
+    theta_0: jax.Array
+    beta_1: jax.Array
+    beta_2: jax.Array
+    beta_3: jax.Array
+    beta_4: jax.Array
+    beta_4_eff: jax.Array
+    theta_tau: jax.Array
+
+
+def separatrices(p: DelegationParams, thetas, tau=None, *, method: str = "auto", inner: str = "auto") -> Separatrices:
     """All separatrices at once for an array of efficiencies [D] (Theorems 3.1, 3.5, 3.6; ERRATA 1).
 
     Args:
-        p: parameters. thetas: float array (any shape). tau: threshold (defaults to ``p.tau``).
+        p: parameters. thetas: float array (any shape) inside ``p.theta_domain``. tau: threshold
+            (defaults to ``p.tau``).
         method: "closed" (inverse-linear D with linear kappa), "bisection" (any family: nested
             bisection on the monotone quantities with implicit-function derivatives), or "auto".
         inner: v* solver used inside the bisection ("auto" | "closed" | "bisection").
     Returns:
-        dict; ``theta_0`` and ``theta_tau`` are 0-d, the rest have the shape of ``thetas``:
-        ``beta_1`` (M = 0, theta > theta_0), ``beta_2`` (phi'(0) = 0, theta <= theta_0),
-        ``beta_3`` (inf{beta: d* = 1, Q > Q0}; generalised: 0 or beta_1 in the special stretches),
-        ``beta_4`` (level set U_I(1, v*) = tau, ERRATA 1), ``beta_4_eff`` (inf{beta: d* = 1 and
-        Q >= tau}: max(beta_1, beta_4) past theta_0, beta_4 or 0 before).
+        :class:`Separatrices`.
     """
+    m.check_abilities(p)
     method = _resolve(p, method)
-    if tau is None:
-        tau = p.tau
+    tau = p.tau if tau is None else tau
     check_range("tau", tau)
     check_range("thetas", thetas, *p.theta_domain)
-    solve.resolve_method(p, inner)
-    return _separatrices_core(p, thetas, tau, method, inner)
+    inner = solve._resolve_method(p, inner)
+    return _separatrices_core(p, thetas, tau, method=method, inner=inner)
 
 
-@partial(jax.jit, static_argnums=(3, 4))
-def _separatrices_core(p, thetas, tau, method, inner):
+def _separatrices(p, thetas, tau, method, inner) -> Separatrices:
     theta = jnp.asarray(thetas, dtype=jnp.result_type(float))
     tau = jnp.asarray(tau, dtype=theta.dtype)
     if method == "closed":
@@ -257,41 +288,47 @@ def _separatrices_core(p, thetas, tau, method, inner):
         beta_1, beta_2, beta_3, beta_4 = _separatrices_bisection(p, theta, tau, inner)
 
     c = m.coeffs(p, 0.0, theta)
-    delegates_always = c["G"] >= -m.tie_tolerance(p, theta)
+    delegates_always = c.G >= -m.tie_tolerance(p, theta)
     eps = m.label_tolerance(p, theta)
     beta_1_s = jnp.where(jnp.isfinite(beta_1), beta_1, 1.0)
-    q_at_switch = solve.delegated_quality(p, beta_1_s, theta, method=inner if method == "bisection" else "auto")
+    switch_method = inner if method == "bisection" else solve._resolve_method(p, "auto")
+    q_at_switch = solve._delegated_quality(p, beta_1_s, theta, switch_method, solve.BISECTION_ITERS)
     level = jnp.where(jnp.isnan(beta_4), jnp.inf, beta_4)
     beta_4_eff = jnp.where(
         delegates_always,
-        jnp.where(c["Q_pure"] >= tau - eps, 0.0, level),
+        jnp.where(c.Q_pure >= tau - eps, 0.0, level),
         jnp.where(
             jnp.isfinite(beta_1), jnp.where(q_at_switch >= tau - eps, beta_1, jnp.maximum(beta_1, level)), jnp.inf
         ),
     )
     tm = "bisection" if method == "bisection" else "auto"
-    return {
-        "theta_0": theta_zero(p, method=tm),
-        "beta_1": beta_1,
-        "beta_2": beta_2,
-        "beta_3": beta_3,
-        "beta_4": beta_4,
-        "beta_4_eff": beta_4_eff,
-        "theta_tau": theta_tau(p, tau, method=tm),
-    }
+    return Separatrices(theta_0=_theta_zero(p, tm), beta_1=beta_1, beta_2=beta_2, beta_3=beta_3, beta_4=beta_4,
+                        beta_4_eff=beta_4_eff, theta_tau=_theta_tau(p, tau, tm))
 
 
-def regime_from_separatrices(p: DelegationParams, beta, theta, s: dict | None = None):
+def regime_from_separatrices(p: DelegationParams, beta, theta, s: Mapping | Separatrices | None = None) -> jax.Array:
     """Theorem 3.1's classification from the separatrices (int32: 0 manual, 1 pure, 2 verified).
 
     manual iff theta > theta_0 and beta < beta_1; pure iff theta <= theta_0 and beta <= beta_2;
     verified otherwise. ``beta`` and ``theta`` broadcast; ``s`` (from :func:`separatrices` at
-    ``theta``) may be passed to avoid recomputing.
+    ``theta``, or a mapping with ``beta_1`` and ``beta_2`` broadcastable to it) may be passed to
+    avoid recomputing.
     """
-    beta, theta = m.broadcast(beta, theta)
+    m.check_abilities(p, beta, theta)
     if s is None:
-        s = separatrices(p, theta)
-    after = ~(m.coeffs(p, 0.0, theta)["G"] >= -m.tie_tolerance(p, theta))
-    manual = after & (beta < s["beta_1"])
-    pure = ~after & (beta <= s["beta_2"])
+        s = separatrices(p, m.broadcast(beta, theta)[1])
+    return _regime_from_separatrices_core(p, beta, theta, s["beta_1"], s["beta_2"])
+
+
+def _regime_from_separatrices(p, beta, theta, beta_1, beta_2):
+    beta, theta = m.broadcast(beta, theta)
+    after = ~(m.coeffs(p, 0.0, theta).G >= -m.tie_tolerance(p, theta))
+    manual = after & (beta < beta_1)
+    pure = ~after & (beta <= beta_2)
     return jnp.where(manual, 0, jnp.where(pure, 1, 2)).astype(jnp.int32)
+
+
+_theta_zero_core = jit_core(_theta_zero, static_argnames=("method",))
+_theta_tau_core = jit_core(_theta_tau, static_argnames=("method",))
+_separatrices_core = jit_core(_separatrices, static_argnames=("method", "inner"))
+_regime_from_separatrices_core = jit_core(_regime_from_separatrices)

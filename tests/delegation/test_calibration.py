@@ -141,10 +141,68 @@ def test_collab_cxr_loader(tmp_path):
 @pytest.mark.slow  # ~25 s: numpyro initialises NUTS op by op
 def test_posterior_over_beta_theta():
     post = C.clinician_posterior(C.synthetic_clinician(), jax.random.key(0), num_warmup=150, num_samples=200)
-    probs = post["regime_probability"]
+    probs = post["regime_probability"].mean
     assert sum(probs) == pytest.approx(1.0)
     assert probs[0] > probs[1]  # manual is the most likely regime (point estimate: manual)
+    assert post.beta.se > 0 and post.beta.mean == pytest.approx(post.samples["beta"][post.samples["regime"] >= 0].mean())
     lo, hi = post["theta_ci"]
     assert lo < 0.4 < hi
     lo, hi = post["beta_ci"]
     assert lo < 1.4545 < hi
+
+
+def _write_published(tmp_path, *, treatment_sep="_", extra_token=None):
+    """The data-descriptor layout: one row per read, environment in ``treatment`` tokens, the AI's
+    predictions and the expert labels in separate tables (same cases as :func:`_write_reads`)."""
+    reads, ai_rows, truth_rows = [], [], []
+    for case in range(6):
+        for pathology in ("a", "b"):
+            truth = int((case + (pathology == "b")) % 2)
+            ai = 0.9 if truth else 0.1
+            if case >= 4:
+                ai = 1.0 - ai
+            ai_rows.append(dict(patient_id=f"p{case}", pathology=pathology, ai_probability=ai))
+            truth_rows.append(dict(patient_id=f"p{case}", pathology=pathology, gt_binary_simple_all=truth))
+            for with_ai in (0, 1):
+                right = case != 5 or with_ai == 1
+                prob = (0.8 if truth else 0.2) if right else (0.2 if truth else 0.8)
+                env = treatment_sep.join(["AI" if with_ai else "NAI", "NIN"])
+                reads.append(dict(uid_clean=len(reads), experiment_id="vn_exp_1", experiment_session=1 + with_ai,
+                                  design=2, patient_id=f"p{case}", pathology=pathology, round=1, treat=with_ai,
+                                  treatment=env, probability=prob, active_time=60.0 + 10 * with_ai + case,
+                                  raw_time=90.0, num_clicks=3))
+                # the same case with clinical history: another environment, not used by the model
+                reads.append(dict(reads[-1], uid_clean=len(reads), treatment=treatment_sep.join(
+                    ["AI" if with_ai else "NAI", "IN"]), probability=0.5, active_time=500.0))
+    reads.append(dict(reads[0], uid_clean=len(reads), patient_id="practice", treatment="warmup"))
+    if extra_token:
+        reads[3] = dict(reads[3], treatment=extra_token)
+    path = tmp_path / "reads.csv.gz"
+    with gzip.open(path, "wt") as f:
+        pd.DataFrame(reads).to_csv(f, sep=";", index=False)
+    pd.DataFrame(ai_rows).to_csv(tmp_path / "ai.csv", index=False)
+    return path, tmp_path / "ai.csv", pd.DataFrame(truth_rows)
+
+
+@pytest.mark.parametrize("sep", ["_", "-", " + "])
+def test_collab_cxr_published_layout_gives_the_same_case_table(tmp_path, sep):
+    old = tmp_path / "data_public.txt.gz"
+    _write_reads(old)
+    want = C.load_collab_cxr(old, "vn_exp_1")
+    reads, ai, truth = _write_published(tmp_path, treatment_sep=sep)
+    got = C.load_collab_cxr(reads, "vn_exp_1", ai=ai, truth=truth)
+    pd.testing.assert_frame_equal(got, want)
+    assert "practice" not in set(got["case_id"])  # warmup dropped
+
+
+def test_collab_cxr_published_layout_refusals(tmp_path):
+    reads, ai, truth = _write_published(tmp_path, extra_token="AI_XYZ")
+    with pytest.raises(C.InputError, match="row 3.*unknown token 'XYZ'"):
+        C.load_collab_cxr(reads, "vn_exp_1", ai=ai, truth=truth)
+    reads, ai, truth = _write_published(tmp_path)
+    with pytest.raises(C.InputError, match="ai_probability.*ai="):
+        C.load_collab_cxr(reads, "vn_exp_1", truth=truth)
+    with pytest.raises(C.InputError, match="gt_binary_simple_all.*truth="):
+        C.load_collab_cxr(reads, "vn_exp_1", ai=ai)
+    with pytest.raises(C.InputError, match="missing column"):
+        C.load_collab_cxr(reads, "vn_exp_1", ai=truth, truth=truth)

@@ -149,7 +149,8 @@ def test_ift_derivative_of_vstar(method):
     assert float(g) == pytest.approx((f(0.8 + 1e-6) - f(0.8 - 1e-6)) / 2e-6, abs=1e-8)
 
 
-@pytest.mark.parametrize("fam", FAMILIES)
+@pytest.mark.parametrize("fam", [FAMILIES[0], pytest.param(FAMILIES[1], marks=pytest.mark.slow),
+                                 pytest.param(FAMILIES[2], marks=pytest.mark.slow), FAMILIES[3]])
 def test_gradients_of_quality_match_finite_differences(fam):
     p = D.make_params(**fam)
     b = jnp.array([0.8, 1.3, 1.5, 2.0])
