@@ -10,7 +10,7 @@
 #   1. install: the wheels of .whl/ whose distributions the machine lacks, and hai_sim itself
 #      (pip install --no-deps --no-index), into OUT_DIR/../.gpu_site (on PYTHONPATH; the
 #      machine's site-packages are not touched);
-#   2. bench: every benchmarks/bench_*.py in float64 with its float32 twin -> OUT_DIR/bench/*.json;
+#   2. bench: each benchmarks/bench_*.py in float64 with its float32 twin -> OUT_DIR/bench/*.json;
 #   3. clt: the raw CLT kernel's device rate in float64 and float32, and the 10^9-point CLT
 #      sweep streamed to a zarr store (float64) -> OUT_DIR/clt_*.json;
 #   4. ensemble (once hai_sim.ensemble exists): its experiments in quick mode (reduced seeds)
@@ -32,10 +32,10 @@ SITE=${GPU_SH_SITE:-$ROOT/.gpu_site}
 STORE=${GPU_SH_STORE:-$OUT/clt.zarr}
 if [ "$QUICK" = 1 ]; then
   POINTS=${GPU_SH_POINTS:-1e6}; CHUNK=65536; BENCH_FLAGS=--quick
-  T_BENCH=900; T_CLT=300; T_ENS=300
-else
+  T_KERNEL=900; T_OTHER=900; T_F32=300; T_CLT=300; T_ENS=300
+else  # about 6 minutes in all when every step runs to its limit
   POINTS=${GPU_SH_POINTS:-1e9}; CHUNK=$((1 << 24)); BENCH_FLAGS=
-  T_BENCH=170; T_CLT=110; T_ENS=50
+  T_KERNEL=55; T_OTHER=35; T_F32=30; T_CLT=100; T_ENS=40
 fi
 LOG=$OUT/gpu.log
 steps=()
@@ -87,12 +87,12 @@ EOF
   if [ -n "$missing" ]; then
     echo "installing $(echo "$missing" | wc -l) wheel(s) into $SITE"
     # shellcheck disable=SC2086
-    "$PY" -m pip install --quiet --no-deps --no-index --no-warn-script-location --target "$SITE" $missing || return 1
+    "$PY" -m pip install --quiet --no-deps --no-index --no-compile --no-warn-script-location --target "$SITE" $missing || return 1
   fi
   # hai_sim itself; its build backend (setuptools, wheel) comes from .whl/ too.
   "$PY" -m pip install --quiet --no-deps --no-index --find-links .whl --no-warn-script-location \
     --upgrade --target "$SITE" "$ROOT" || return 1
-  PYTHONPATH=$SITE "$PY" -c "import hai_sim, hai_sim.cli, hai_sim.engine, zarr, xarray; print('hai_sim', hai_sim.__version__, 'from', hai_sim.__file__)"
+  (cd / && PYTHONPATH=$SITE "$PY" -c "import hai_sim, hai_sim.cli, hai_sim.engine, zarr, xarray; print('hai_sim', hai_sim.__version__, 'from', hai_sim.__file__)")
 }
 
 say "out: $OUT; python: $PY; quick: $QUICK"
@@ -101,11 +101,18 @@ export PYTHONPATH=$SITE
 cd "$OUT"  # hai_sim is imported from SITE, not from the checkout
 
 # ---------------------------------------------------------------------------- 2. bench
-# shellcheck disable=SC2086
-step bench "$T_BENCH" "$PY" -m hai_sim.engine.bench $BENCH_FLAGS --bench-dir "$ROOT/benchmarks" --out "$OUT/bench"
+# One step per script, most telling first, each with its own limit (a slow one cannot eat the
+# others' time). On a GPU the kernel rows (integration, delegation) run at full size; the engine
+# rows (whose store sweeps the CLT step below covers at 10^9 points) and chaining's (host-bound
+# NumPy twins) at quick size.
+for spec in "integration $T_KERNEL $BENCH_FLAGS" "delegation $T_KERNEL $BENCH_FLAGS" \
+            "engine $T_OTHER --quick" "chaining $T_OTHER --quick"; do
+  set -- $spec
+  step "bench_$1" "$2" "$PY" -m hai_sim.engine.bench ${3:-} --bench-dir "$ROOT/benchmarks" --out "$OUT/bench" "$1"
+done
 
 # ---------------------------------------------------------------------------- 3. CLT
-step clt_rate_f32 60 env HAI_SIM_X64=0 "$PY" "$ROOT/benchmarks/huge_sweep.py" "$STORE" --no-store \
+step clt_rate_f32 "$T_F32" env HAI_SIM_X64=0 "$PY" "$ROOT/benchmarks/huge_sweep.py" "$STORE" --no-store \
   --chunk "$CHUNK" --json "$OUT/clt_rate_float32.json"
 step clt_sweep "$T_CLT" "$PY" "$ROOT/benchmarks/huge_sweep.py" "$STORE" --fresh --points "$POINTS" \
   --chunk "$CHUNK" --json "$OUT/clt_sweep_float64.json"

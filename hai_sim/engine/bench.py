@@ -448,7 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stems = [s for s in args.scripts if not s.endswith(".py")]
     todo = {p.stem.removeprefix("bench_"): p for p in paths}
     if stems or not paths:
-        todo.update(bench_files(args.bench_dir, stems or None))
+        found = bench_files(args.bench_dir, stems or None)
+        todo.update((k, found[k]) for k in (stems or found))  # in the order given
     out_dir = args.out or args.bench_dir / "results"
     for stem, path in todo.items():
         rows = run_file(path, args.quick, float32=args.float32)
