@@ -14,7 +14,9 @@ absolute time in a test. Every row made by :func:`compare` also carries
 * **float32** (when run by :func:`run_file`): the same benchmark script is run again in a
   subprocess with ``HAI_SIM_X64=0``; each row gains the float32 throughput, the speed ratio to
   float64 and the largest absolute and relative difference from the float64 outputs over the
-  benchmark's own grid, per output (``f32_outputs``).
+  benchmark's own grid, per output (``f32_outputs``). The comparison means something only when
+  a script's inputs do not depend on the precision: draw them with NumPy (or in float64 and
+  round), never with ``jax.random`` in the default dtype, which gives other numbers in float32.
 
 Used by the scripts in ``benchmarks/`` (each exposes ``run(quick) -> list[row]``) and by
 ``hai-sim bench`` through :func:`run_file`; ``python -m hai_sim.engine.bench [--quick]
