@@ -72,7 +72,7 @@ def main(argv=None) -> dict:
     side = math.isqrt(int(args.points - 1)) + 1
     n = side * side
     chunk = args.chunk or min(n, 2**22)
-    rec = {"kernel": args.kernel, "points": n, "x64": bool(jax.config.jax_enable_x64),
+    rec = {"kernel": args.kernel, "points": chunk if args.no_store else n, "x64": bool(jax.config.jax_enable_x64),
            "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]}
     dev = device_rate(fn, chunk)
     rec["device"] = dev
