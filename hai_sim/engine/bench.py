@@ -42,6 +42,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .errors import InputError
+
 __all__ = [
     "compare", "time_call", "compile_time", "cost", "matmul_peak", "roofline", "record",
     "machine", "write", "format_rows", "run_file", "bench_files", "float32_errors", "main",
@@ -359,7 +361,7 @@ def bench_files(bench_dir: str | os.PathLike, only: Sequence[str] | None = None)
     if only:
         unknown = [o for o in only if o not in stems]
         if unknown:
-            raise ValueError(f"only={unknown}: no such benchmark (have {', '.join(stems)})")
+            raise InputError(f"only={unknown}: no such benchmark (have {', '.join(stems)})")
         stems = {k: v for k, v in stems.items() if k in only}
     return stems
 
