@@ -59,11 +59,103 @@ def test_marginal_benefit_matches_finite_differences_and_is_vmappable():
     assert mb.shape == (3,) and np.all(np.asarray(mb) >= 0)
 
 
-def test_cost_curve_nonincreasing_and_mb_nonincreasing_within_regimes():
-    inst = C.make_instance(**EX6)
-    alphas = np.linspace(0.34, 0.6, 20)
-    mb = np.array([float(T.marginal_benefit(inst, a)) for a in alphas])
-    assert np.all(np.diff(mb) <= 1e-12)
+_LR_GRID = jax.jit(jax.vmap(lambda inst, a: C.long_run(inst, a).cost, in_axes=(None, 0)))
+
+
+@pytest.mark.parametrize("params, lo", [(EX6, 0.2), (FIG1, 0.25)])
+def test_cost_curve_nonincreasing_continuous_piecewise_convex(params, lo):
+    """spec §3 'Nonlinearity': C*(alpha) is non-increasing, continuous and piecewise convex.
+
+    Oracle: brute-force enumeration of every (strategy, job design) at each alpha; the properties
+    are checked by finite differences of the kernel's curve, regime by regime."""
+    inst = C.make_instance(**params)
+    p = {k: np.r_[np.asarray(params[k], float), [0.0]] if k == "tH" else np.asarray(params[k], float)
+         for k in brute.FIELDS}
+    alphas = np.linspace(lo, 1.0, 121)
+    ours = np.asarray(_LR_GRID(inst, jnp.asarray(alphas)))
+    oracle = np.array([brute.long_run_brute(p, a)[0] for a in alphas])
+    np.testing.assert_allclose(ours, oracle, rtol=1e-12)
+    assert np.all(np.diff(ours) <= 1e-12 * ours[:-1])  # non-increasing
+    th = T.thresholds(inst, lo, 1.0, 16)
+    assert len(th.alpha) >= 2  # several regimes, so the checks below are not vacuous
+    edges = np.r_[lo, th.alpha, 1.0]
+    for a0, a1 in zip(edges[:-1], edges[1:]):
+        inside = alphas[(alphas > a0 + 1e-9) & (alphas < a1 - 1e-9)]
+        if inside.size >= 3:  # convex within the regime: second differences >= 0 (to rounding)
+            c = np.array([brute.long_run_brute(p, a)[0] for a in inside])
+            h = np.diff(inside)
+            second = np.diff(np.diff(c) / h)
+            assert np.all(second >= -1e-9 * np.max(np.abs(c)))
+    for a in th.alpha:  # continuous at every threshold: the one-sided gap vanishes with h
+        gaps = [abs(brute.long_run_brute(p, a + h)[0] - brute.long_run_brute(p, a - h)[0]) for h in (1e-4, 1e-6)]
+        assert gaps[1] <= 1.2e-2 * gaps[0] + 1e-12  # O(h): no jump
+    # between thresholds MB = -dC*/dalpha is non-negative and non-increasing
+    for a0, a1 in zip(edges[:-1], edges[1:]):
+        inside = np.linspace(a0, a1, 9)[1:-1]
+        mb = np.array([float(T.marginal_benefit(inst, a)) for a in inside])
+        assert np.all(mb >= 0) and np.all(np.diff(mb) <= 1e-9 * np.max(np.abs(mb)) + 1e-12)
+
+
+def test_ca_failure_example():
+    """spec §3 'CA failure': tM = (1, 5), tA = (1, 1), q = (0.9, 1). Alone, step 1 prefers manual
+    work (1 < 1/0.9); the optimum chains both steps (1/0.9 < 1 + 1), so step 1 is automated."""
+    p = dict(cM=np.ones(2), tM=np.array([1.0, 5.0]), cA=np.ones(2), tA=np.ones(2), d=np.array([1.0, 0.0]),
+             tH=np.zeros(2))
+    inst = C.make_instance(*(p[k] for k in brute.FIELDS))
+    alone = brute.short_run_brute({k: v[:1] for k, v in p.items()}, 0.9)
+    assert alone[0] == 1.0 and list(alone[1]) == [0]  # manual alone
+    assert float(C.short_run_time(C.make_instance([1.0], [1.0], [1.0], [1.0], [1.0], []), 0.9, np.array([1]))) \
+        == pytest.approx(1 / 0.9, rel=1e-15)
+    cost, modes = C.short_run(inst, 0.9)
+    assert C.modes_to_string(modes) == "CA"
+    assert float(cost) == pytest.approx(1 / 0.9, rel=1e-15) and float(cost) < 2.0
+    assert float(cost) == pytest.approx(brute.short_run_brute(p, 0.9)[0], rel=1e-15)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
+def test_prop3_recursion_equals_brute_force_up_to_n6(n):
+    """spec §3 P3: the recursion of §2.4 (active worker, exact memoisation) = enumeration, n <= 6."""
+    rng = np.random.default_rng(40 + n)
+    for _ in range(3 if n == 6 else 5):
+        p = brute.random_params(rng, n, 0.5, 5)
+        a = float(rng.uniform(0.3, 1))
+        assert brute.prop3_recursion(p, a) == pytest.approx(brute.long_run_brute(p, a)[0], rel=1e-12)
+
+
+def _brute_cost_of_design(p, alpha, modes, cuts):
+    """Independent wage bill of a step-level design (modes, cuts) via the oracle's task lists."""
+    n = len(p["cM"])
+    strategy, start = [], 0
+    for i in range(n):
+        if modes[i] == 0:
+            strategy.append((i, i, "M"))
+            start = i + 1
+        elif modes[i] == 1:
+            strategy.append((start, i, "AI"))
+            start = i + 1
+    c, t, h = brute.task_list(p, alpha, strategy)
+    task_cuts = [int(cuts[b]) for _, b, _ in strategy[:-1]]
+    return brute.design_cost_tasks(c, t, h, task_cuts)
+
+
+def test_prop4_recovered_design_within_e_eps_of_opt():
+    """spec §3 P4 (ii): with the eps/(2n) grid, value >= e^-eps OPT and the design read back from
+    the table costs <= e^eps OPT; ``certificate`` returns that design (oracle: enumeration)."""
+    rng = np.random.default_rng(8)
+    eps = 0.3
+    for _ in range(4):
+        n = 3
+        p = brute.random_params(rng, n, 1, 5)
+        inst = C.make_instance(*(p[k] for k in brute.FIELDS))
+        alpha = float(rng.uniform(0.4, 1))
+        opt = brute.long_run_brute(p, alpha)[0]
+        cert = T.certificate(inst, alpha, eps)
+        C.check_design(inst, cert.modes, cert.cuts)
+        recovered = _brute_cost_of_design(p, alpha, cert.modes, cert.cuts)
+        assert cert.recovered == pytest.approx(recovered, rel=1e-12)
+        assert opt * (1 - 1e-12) <= recovered <= np.exp(eps) * opt
+        assert np.exp(-eps) * opt <= cert.lower <= opt * (1 + 1e-12)
+        assert cert.upper == pytest.approx(opt, rel=1e-12)
 
 
 def test_prop4_certificate_bounds():
