@@ -120,7 +120,7 @@ def _alpha2_closed_form(h):
     return brentq(lambda a: a ** -4 - min(3 * (1 + h) + 1 / a, 4 * (1 + 1 / a)), 0.3, 1.0, xtol=1e-14)
 
 
-@experiment("chaining.figure5-example6", title="Figure 5 / Example 6: non-linear gains from AI quality", tag="R")
+@experiment("chaining.figure5-example6", title="Figure 5 / Example 6: non-linear gains from AI quality", tag="R", heavy=True)
 def figure5_example6(quick: bool = False) -> Result:
     """Cost of the five two-step strategies vs alpha, the envelope C*, and MB = -dC*/dalpha.
 
@@ -190,7 +190,7 @@ def figure5_example6(quick: bool = False) -> Result:
 # ---------------------------------------------------------------------------------------------
 
 
-@experiment("chaining.examples-1-5", title="Examples 1-5: fragmentation, deskilling, specialisation", tag="R")
+@experiment("chaining.examples-1-5", title="Examples 1-5: fragmentation, deskilling, specialisation", tag="R", heavy=True)
 def examples_1_5(quick: bool = False) -> Result:
     """Examples 1-2 (interleaved vs clustered AI-easy steps), 3 (deskilling), 4 (AI reduces
     specialisation) and 5 (AI raises skill via bundling), with reconstructed parameters [R]."""
@@ -264,7 +264,7 @@ def examples_1_5(quick: bool = False) -> Result:
 # ---------------------------------------------------------------------------------------------
 
 
-@experiment("chaining.figure1-workflow", title="Figure 1: the data-scientist workflow vs AI quality", tag="R")
+@experiment("chaining.figure1-workflow", title="Figure 1: the data-scientist workflow vs AI quality", tag="R", heavy=True)
 def figure1_workflow(quick: bool = False) -> Result:
     """Five-step workflow (define, fetch, analyse, draft, present) [R values from the authors'
     visualizer default]: the optimal mode string moves MMMMM -> MMMAM -> MMCAM -> MCCAM (Figure 1)
@@ -322,7 +322,7 @@ def _random_firm(n: int, seed: int, n_pad: int | None = None):
                            rng.uniform(0.2, 3, n), rng.uniform(0.2, 2, n - 1), n_pad=n_pad)
 
 
-@experiment("chaining.phase-alpha-handoff", title="Organisation phase diagram in (AI quality, hand-off scale)", tag="X")
+@experiment("chaining.phase-alpha-handoff", title="Organisation phase diagram in (AI quality, hand-off scale)", tag="X", heavy=True)
 def phase_alpha_handoff(quick: bool = False) -> Result:
     """Regime (AI use x job structure) of the long-run optimum over (alpha, hand-off scale h), with
     C* and MB = -dC*/dalpha, for the Example 6 firm and a random 6-step firm [X].
@@ -391,7 +391,7 @@ def phase_alpha_handoff(quick: bool = False) -> Result:
 # ---------------------------------------------------------------------------------------------
 
 
-@experiment("chaining.phase-companions", title="Companion diagrams: clustering, n, wage ratio", tag="X")
+@experiment("chaining.phase-companions", title="Companion diagrams: clustering, n, wage ratio", tag="X", heavy=True)
 def phase_companions(quick: bool = False) -> Result:
     """(alpha, clustering) coloured by chain share and OPT/Phi (Section 5.1 setting, tA = 1),
     (alpha, n) coloured by regime, (alpha, w_A/w_M) coloured by the AI-management wage-bill share [X]."""
@@ -476,7 +476,7 @@ def phase_companions(quick: bool = False) -> Result:
 # ---------------------------------------------------------------------------------------------
 
 
-@experiment("chaining.adoption-curves", title="Adoption curves over a population of firms", tag="X")
+@experiment("chaining.adoption-curves", title="Adoption curves over a population of firms", tag="X", heavy=True)
 def adoption_curves(quick: bool = False) -> Result:
     """Share of random firms in each AI-use regime vs alpha, mean short-run (frozen jobs) and
     long-run costs, and the value of reorganisation (which can be negative when cA > cM, ERRATA 3) [X]."""

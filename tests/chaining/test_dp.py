@@ -276,6 +276,7 @@ def test_many_instances_long_and_short_run_equal_brute_force(case):
     assert abs(float(short_run_j(inst, alpha)[0]) - ref_short) <= 1e-12 * ref_short
 
 
+@pytest.mark.slow  # 300 instances; the hypothesis test above covers the same oracle by default
 def test_batch_of_random_instances_covers_chains_and_bundled_jobs():
     """300 random instances at once (vmapped kernels) vs brute force; the optima include chains of
     length >= 2 and multi-task jobs, so the oracle comparison exercises both."""
