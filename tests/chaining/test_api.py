@@ -80,8 +80,7 @@ def test_named_results_keep_the_contract_calls():
     assert C.job_design([3.0, 1, 2], [1.0, 2, 2], [3.0, 0.5]).keys() == ("cost", "cuts")
     info = C.long_run_info(inst, 0.7)
     assert info.keys() == ("cost", "modes", "cuts", "exact", "iterations", "max_vertices") and bool(info.exact)
-    th = C.thresholds(inst, 0.2, 1.0, 4)
-    assert th.keys() == ("alpha", "left", "right", "cost") and len(th.alpha) == len(th.right) == 2
+    assert C.Thresholds._fields == ("alpha", "left", "right", "cost")  # values: test_theory's threshold tests
     st = C.organisation_stats(inst, 0.7, modes, cuts)
     assert st["n_jobs"] == st.n_jobs
     assert isinstance(theory.fragmentation_mc(inst, 0.7, jax.random.key(0), 100), hai_sim.engine.Estimate)
@@ -158,34 +157,34 @@ def test_curated_exports():
 
 
 def test_every_public_kernel_runs_under_strict_dtype_promotion():
-    inst = ex6(n_pad=3)
-    modes, cuts = C.string_to_modes("CA", n_pad=3), np.array([0, 0])
+    """Strict promotion retraces every core (a new trace context): the kernels built on the exact
+    long run are in the slow test below."""
+    inst = ex6()
+    modes, cuts = C.string_to_modes("CA"), np.array([0])
     occ = empirics.synthetic_occupations(jax.random.key(0), 4, n_max=6)
     with jax.numpy_dtype_promotion("strict"):
         C.make_instance(**EX6, n_pad=3)
+        C.scale_handoffs(inst, 2.0)
         C.short_run(inst, 0.7)
         C.short_run_batch(C.stack_instances([inst, inst]), jnp.array([0.5, 0.9]))
-        C.long_run(inst, 0.7)
         C.short_run_frozen(inst, 0.7)
+        C.short_run_cost(inst, 0.7)
         C.prewage_jobs(inst)
         C.job_design([3.0, 1, 2], [1.0, 2, 2], [3.0, 0.5])
         C.design_cost(inst, 0.7, modes, cuts)
         C.short_run_time(inst, 0.7, modes)
         C.task_skill_time(inst, 0.7, modes)
-        C.marginal_benefit(inst, 0.7)
         C.fragmentation_index(inst, 0.7)
         C.fragmentation_mc(inst, 0.7, jax.random.key(0), 50)
-        C.realized_fragmentation(inst, 0.7, jnp.array([True, False, False]))
+        C.realized_fragmentation(inst, 0.7, jnp.array([True, False]))
         for variant in ("prop7", "prop8", "practical"):
             C.greedy_cost(inst, 0.7, variant=variant)
         C.organisation_stats(inst, 0.7, modes, cuts)
         C.regime(modes, cuts, inst.mask)
         cg, tg = C.prop4_grids(inst, 0.3)
         C.prop4_value(inst, 0.7, cg, tg)
-        C.certificate(inst, 0.7)
-        C.thresholds(inst, 0.2, 1.0, 3)
-        C.scale_handoffs(inst, 2.0)
         macro.firm_labor(inst, 0.7, modes, cuts)
+        macro.ces_weight_b(0.8, 1.2, 0.4, -3.0)
         macro.macro_aggregate(0.8, 1.2, 0.4, -3.0, 0.3)
         macro.output_density(0.5, 0.8, 1.2, 0.4, -3.0)
         empirics.synthetic_occupations(jax.random.key(1), 4, n_max=6)
@@ -197,3 +196,14 @@ def test_every_public_kernel_runs_under_strict_dtype_promotion():
         empirics.neighbour_ames(nd.X, nd.w, beta)
         empirics.ols(jnp.ones(4), jnp.ones((4, 1)))
         empirics.execution_label(dict(validation=jnp.array([1.0, 0.0]), directive=jnp.array([0.0, 2.0])))
+
+
+@pytest.mark.slow  # compiles the exact long-run solver again (strict mode is a new trace context)
+def test_long_run_kernels_run_under_strict_dtype_promotion():
+    inst = ex6()
+    with jax.numpy_dtype_promotion("strict"):
+        C.long_run(inst, 0.7)
+        C.long_run_info(inst, 0.7)
+        C.marginal_benefit(inst, 0.7)
+        C.certificate(inst, 0.7)
+        C.thresholds(inst, 0.2, 1.0, 3)

@@ -339,5 +339,6 @@ def test_envelope_derivatives_match_finite_differences_of_the_optimum():
 
 def test_certificate_brackets_the_optimum():
     inst = C.make_instance(**EX6)
-    lo, hi = T.certificate(inst, 0.7, eps=0.3)
+    cert = T.certificate(inst, 0.7, eps=0.3)
+    lo, hi = cert.lower, cert.upper
     assert lo <= hi * (1 + 1e-12) and lo >= np.exp(-0.3) * hi
