@@ -121,20 +121,6 @@ def long_run_brute(params: dict, alpha: float):
     return best, strategy_modes(s, n), step_cuts
 
 
-def all_design_costs(params: dict, alpha: float):
-    """Every (strategy, job design) pair with its cost: list of (cost, modes, step cuts)."""
-    n = len(params["cM"])
-    out = []
-    for s in strategies(n):
-        c, t, h = task_list(params, alpha, s)
-        for cuts in job_designs(len(c)):
-            step_cuts = np.zeros(n - 1, np.int32)
-            for i, (_, b, _) in enumerate(s[:-1]):
-                step_cuts[b] = cuts[i]
-            out.append((design_cost_tasks(c, t, h, cuts), strategy_modes(s, n), step_cuts))
-    return out
-
-
 def short_run_cost_brute(params: dict, alpha: float):
     """Frozen-pre-AI-jobs short-run cost (spec §1.5) by enumeration within each pre-AI job."""
     cM, tM, tH = (np.asarray(params[k], float) for k in ("cM", "tM", "tH"))

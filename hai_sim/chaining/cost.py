@@ -11,19 +11,29 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from hai_sim.chaining.params import AUGMENTED, AUTOMATED, MANUAL, Instance, check_alpha, check_design
+from hai_sim.chaining.params import AUGMENTED, AUTOMATED, MANUAL, Instance, check_alpha, check_design, check_instance
+from hai_sim.engine import jit_core
 
 EXP_CLIP = 600.0  # exponent cap: beyond it a chain is hopeless and its time is BIG
 BIG = 1e30
 
 
-def chain_time(tA_goal, log_alpha, D):
+def _chain_time(tA_goal, log_alpha, D):
     """Expected human time of an AI chain, ``tA_goal * alpha**(-D)``, capped at BIG."""
     expo = -log_alpha * D
     return jnp.where(expo > EXP_CLIP, BIG, tA_goal * jnp.exp(jnp.minimum(expo, EXP_CLIP)))
 
 
 def task_skill_time(inst: Instance, alpha, modes):
+    """Per-step skill and expected time of the tasks of an AI strategy (validated; see
+    :func:`_task_skill_time` for the shapes)."""
+    check_instance(inst)
+    check_alpha(alpha)
+    check_design(inst, modes, jnp.zeros((inst.n_pad - 1,), jnp.int32))
+    return _task_skill_time_core(inst, alpha, jnp.asarray(modes))
+
+
+def _task_skill_time(inst: Instance, alpha, modes):
     """Per-step skill and expected time of the tasks of an AI strategy.
 
     Args:
@@ -43,13 +53,16 @@ def task_skill_time(inst: Instance, alpha, modes):
     Dp = jnp.concatenate([jnp.zeros((1,), inst.d.dtype), jnp.cumsum(inst.d)])
     D = Dp[idx + 1] - Dp[start]
     log_alpha = jnp.log(alpha)
-    t_chain = chain_time(inst.tA, log_alpha, D)
+    t_chain = _chain_time(inst.tA, log_alpha, D)
     skill = jnp.where(modes == MANUAL, inst.cM, jnp.where(modes == AUGMENTED, inst.cA, 0.0))
     time = jnp.where(modes == MANUAL, inst.tM, jnp.where(modes == AUGMENTED, t_chain, 0.0))
     return skill, time
 
 
-def job_costs(inst: Instance, skill, time, cuts):
+_task_skill_time_core = jit_core(_task_skill_time)
+
+
+def _job_costs(inst: Instance, skill, time, cuts):
     """Wage bill of each job, ``c_J (t_J + tH_J)``, as an (N,) array indexed by job number."""
     N = inst.n_pad
     cuts = jnp.asarray(cuts).astype(skill.dtype)
@@ -73,14 +86,26 @@ def design_cost(inst: Instance, alpha, modes, cuts):
     Raises:
         ValueError for alpha outside (0, 1] or an invalid design (concrete inputs only).
     """
+    check_instance(inst)
     check_alpha(alpha)
     check_design(inst, modes, cuts)
-    skill, time = task_skill_time(inst, alpha, modes)
-    return jnp.sum(job_costs(inst, skill, time, cuts))
+    return _design_cost_core(inst, alpha, jnp.asarray(modes), jnp.asarray(cuts))
+
+
+@jit_core
+def _design_cost_core(inst: Instance, alpha, modes, cuts):
+    skill, time = _task_skill_time(inst, alpha, modes)
+    return jnp.sum(_job_costs(inst, skill, time, cuts))
 
 
 def short_run_time(inst: Instance, alpha, modes):
-    """Total task time of an AI strategy in one job at unit wage [P eq 4] (scalar)."""
+    """Total task time of an AI strategy in one job at unit wage [P eq 4] (float64 scalar)."""
+    check_instance(inst)
     check_alpha(alpha)
     check_design(inst, modes, jnp.zeros((inst.n_pad - 1,), jnp.int32))
-    return jnp.sum(task_skill_time(inst, alpha, modes)[1])
+    return _short_run_time_core(inst, alpha, jnp.asarray(modes))
+
+
+@jit_core
+def _short_run_time_core(inst: Instance, alpha, modes):
+    return jnp.sum(_task_skill_time(inst, alpha, modes)[1])

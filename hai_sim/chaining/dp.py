@@ -19,14 +19,14 @@ capacity, so host calls are exact for every n.
 
 from __future__ import annotations
 
-from functools import partial
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hai_sim.chaining.cost import BIG, chain_time, task_skill_time
-from hai_sim.chaining.params import Instance, check_alpha
+from hai_sim.chaining.cost import BIG, _chain_time, _task_skill_time
+from hai_sim.chaining.params import Instance, check_alpha, check_instance
+from hai_sim.chaining.results import JobDesign, LongRun, LongRunInfo, ShortRun
+from hai_sim.engine import InputError, jit_core
 from hai_sim.engine.validate import check_range, is_concrete
 
 _TIE = 1e-12
@@ -50,8 +50,8 @@ def _backtrack_modes(choices, N):
     return modes[::-1].astype(jnp.int32)
 
 
-E600 = float(np.exp(600.0))  # a chain whose inverse success probability exceeds e^600 is hopeless
-UNROLL_MAX = 32  # static lengths up to this use the fully unrolled kernel
+_E600 = float(np.exp(600.0))  # a chain whose inverse success probability exceeds e^600 is hopeless
+_UNROLL_MAX = 32  # static lengths up to this use the fully unrolled kernel
 
 
 def _inverse_q(inst: Instance, alpha):
@@ -69,16 +69,16 @@ def _weighted_prop1(tM_w, tA_w, r, mask, job):
     Returns (value, choices) with choices (N,) int: 0 manual, j + 1 = chain over steps j..k-1.
     """
     N = tM_w.shape[0]
-    if N <= UNROLL_MAX:
+    if N <= _UNROLL_MAX:
         g = [jnp.zeros((), tM_w.dtype)]
         R = []
         choices = []
         for k in range(1, N + 1):
-            R = [jnp.minimum(x * r[k - 1], E600) for x in R] + [r[k - 1]]
+            R = [jnp.minimum(x * r[k - 1], _E600) for x in R] + [r[k - 1]]
             best = g[k - 1] + tM_w[k - 1]
             arg = jnp.zeros((), jnp.int32)
             for j in range(k):
-                ok = mask[k - 1] & (job[j] == job[k - 1]) & (R[j] < E600)
+                ok = mask[k - 1] & (job[j] == job[k - 1]) & (R[j] < _E600)
                 t = jnp.where(ok, g[j] + tA_w[k - 1] * R[j], BIG)
                 better = t < best
                 best = jnp.where(better, t, best)
@@ -92,8 +92,8 @@ def _weighted_prop1(tM_w, tA_w, r, mask, job):
     def step(carry, k):
         g, R = carry
         rk = r[k - 1]
-        R = jnp.where(idx < k, jnp.minimum(R * rk, E600), R)
-        ok = (idx < k) & (R < E600) & mask[k - 1] & (job_ext == job[k - 1])
+        R = jnp.where(idx < k, jnp.minimum(R * rk, _E600), R)
+        ok = (idx < k) & (R < _E600) & mask[k - 1] & (job_ext == job[k - 1])
         t = jnp.where(ok, g + tA_w[k - 1] * R, BIG)
         j = jnp.argmin(t)
         manual = g[k - 1] + tM_w[k - 1]
@@ -116,13 +116,19 @@ def short_run(inst: Instance, alpha):
         alpha: scalar in (0, 1].
     Returns:
         (g_n, modes): float64 scalar and int32 (N,) modes from back-pointers (0 manual,
-        1 augmented goal, 2 automated; padded steps manual). Ties go to the manual option, then
-        to the longest chain candidate listed first (earliest start).
+        1 augmented goal, 2 automated; padded steps manual) as a :class:`ShortRun`. Ties go to the
+        manual option, then to the longest chain candidate listed first (earliest start).
     """
+    check_instance(inst)
     check_alpha(alpha)
+    return _short_run_core(inst, alpha)
+
+
+@jit_core
+def _short_run_core(inst: Instance, alpha) -> ShortRun:
     N = inst.n_pad
     value, choices = _weighted_prop1(inst.tM, inst.tA, _inverse_q(inst, alpha), inst.mask, jnp.zeros((N,), jnp.int32))
-    return value, _backtrack_modes(choices, N)
+    return ShortRun(value, _backtrack_modes(choices, N))
 
 
 def short_run_batch(insts: Instance, alphas):
@@ -136,9 +142,18 @@ def short_run_batch(insts: Instance, alphas):
     Args:
         insts: batched :class:`Instance` with fields (B, N); alphas: (B,) in (0, 1].
     Returns:
-        (g (B,), modes (B, N) int32).
+        :class:`ShortRun` with ``cost`` (B,) and ``modes`` (B, N) int32.
     """
+    check_instance(insts)
     check_alpha(alphas)
+    if np.ndim(insts.mask) != 2 or np.shape(alphas) != np.shape(insts.mask)[:1]:
+        raise InputError(f"alphas has shape {np.shape(alphas)}: expected (B,) = {np.shape(insts.mask)[:1]} for "
+                         f"a batch of instances with fields (B, N) = {np.shape(insts.mask)}")
+    return _short_run_batch_core(insts, alphas)
+
+
+@jit_core
+def _short_run_batch_core(insts: Instance, alphas) -> ShortRun:
     tM, tA, d, mask = (getattr(insts, f).T for f in ("tM", "tA", "d", "mask"))
     N, B = tM.shape
     r = jnp.exp(jnp.minimum(-jnp.log(alphas)[None, :] * d, 600.0))
@@ -146,8 +161,8 @@ def short_run_batch(insts: Instance, alphas):
 
     def step(carry, k):
         g, R = carry
-        R = jnp.where(idx < k, jnp.minimum(R * r[k - 1][None, :], E600), R)
-        t = jnp.where((idx < k) & (R < E600) & mask[k - 1][None, :], g + tA[k - 1][None, :] * R, BIG)
+        R = jnp.where(idx < k, jnp.minimum(R * r[k - 1][None, :], _E600), R)
+        t = jnp.where((idx < k) & (R < _E600) & mask[k - 1][None, :], g + tA[k - 1][None, :] * R, BIG)
         j = jnp.argmin(t, axis=0)
         tj = jnp.min(t, axis=0)
         manual = g[k - 1] + tM[k - 1]
@@ -156,10 +171,11 @@ def short_run_batch(insts: Instance, alphas):
 
     (g, _), choices = jax.lax.scan(step, (jnp.zeros((N + 1, B)), jnp.ones((N + 1, B))), jnp.arange(1, N + 1))
     modes = jax.vmap(_backtrack_modes, in_axes=(1, None))(choices, N)
-    return g[N], modes
+    return ShortRun(g[N], modes)
 
 
-def _job_design_core(c, t, tH, mask):
+@jit_core
+def _job_design_core(c, t, tH, mask) -> JobDesign:
     m = c.shape[0]
     Cp, Tp = _prefix(c), _prefix(t)
     f = [jnp.zeros((), c.dtype)]
@@ -178,9 +194,9 @@ def _job_design_core(c, t, tH, mask):
             cuts[l - 1] = at
         cursor = jnp.where(at, bp[l - 1], cursor)
     if m == 1:
-        return f[m], jnp.zeros((0,), jnp.int32)
+        return JobDesign(f[m], jnp.zeros((0,), jnp.int32))
     cuts = jnp.stack(cuts) & mask[1:]
-    return f[m], cuts.astype(jnp.int32)
+    return JobDesign(f[m], cuts.astype(jnp.int32))
 
 
 def job_design(c, t, tH, mask=None):
@@ -193,42 +209,46 @@ def job_design(c, t, tH, mask=None):
         tH: hand-off after each task, length m - 1 or m (last entry 0).
         mask: optional bool (m,) marking real tasks (padding at the end).
     Returns:
-        (cost, cuts): float64 scalar; int32 (m - 1,) with cuts[i] = 1 when a job ends after task i.
+        :class:`JobDesign` ``(cost, cuts)``: float64 scalar; int32 (m - 1,) with cuts[i] = 1 when
+        a job ends after task i.
     """
     c = jnp.asarray(c, dtype=float)
     t = jnp.asarray(t, dtype=float)
     tH = jnp.asarray(tH, dtype=float)
     m = c.shape[-1]
     if t.shape[-1] != m:
-        raise ValueError(f"t has length {t.shape[-1]}: expected m = {m} (the length of c)")
+        raise InputError(f"t has length {t.shape[-1]}: expected m = {m} (the length of c)")
     if tH.shape[-1] == m - 1:
         tH = jnp.concatenate([tH, jnp.zeros((1,), tH.dtype)])
     elif tH.shape[-1] != m:
-        raise ValueError(f"tH has length {tH.shape[-1]}: expected m - 1 = {m - 1} or m = {m}")
+        raise InputError(f"tH has length {tH.shape[-1]}: expected m - 1 = {m - 1} or m = {m}")
     elif is_concrete(tH) and float(tH[-1]) != 0.0:
-        raise ValueError(f"tH[{m - 1}]={float(tH[-1])!r}: the hand-off after the last task must be 0")
+        raise InputError(f"tH[{m - 1}]={float(tH[-1])!r}: the hand-off after the last task must be 0")
     check_range("c", c, 0.0, None)
     check_range("t", t, 0.0, None)
     check_range("tH", tH, 0.0, None)
     mask = jnp.ones((m,), bool) if mask is None else jnp.asarray(mask, bool)
+    if mask.shape != (m,):
+        raise InputError(f"mask has shape {mask.shape}: expected (m,) = ({m},)")
     return _job_design_core(c, t, tH, mask)
 
 
-def _jobs_from_cuts(cuts, N):
+def _jobs_from_cuts(cuts):
     return jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(cuts).astype(jnp.int32)])
 
 
-def prewage_jobs(inst: Instance):
-    """Pre-AI long-run optimum (all manual, Prop 2): (cost, cuts (N-1,))."""
+def prewage_jobs(inst: Instance) -> JobDesign:
+    """Pre-AI long-run optimum (all manual, Prop 2): :class:`JobDesign` (cost, cuts (N-1,))."""
+    check_instance(inst)
     return _job_design_core(inst.cM, inst.tM, inst.tH, inst.mask)
 
 
 def short_run_cost(inst: Instance, alpha, cuts0=None):
     """Short-run cost with frozen pre-AI jobs and wages [R, spec §1.5] (the contract's call shape).
 
-    The wage bill only; :func:`short_run_frozen` also returns the modes.
+    The wage bill only (float64 scalar); :func:`short_run_frozen` also returns the modes.
     """
-    return short_run_frozen(inst, alpha, cuts0)[0]
+    return short_run_frozen(inst, alpha, cuts0).cost
 
 
 def short_run_frozen(inst: Instance, alpha, cuts0=None):
@@ -242,18 +262,28 @@ def short_run_frozen(inst: Instance, alpha, cuts0=None):
     Args:
         inst: :class:`Instance` (N,). alpha: scalar in (0, 1]. cuts0: optional (N-1,) 0/1.
     Returns:
-        (cost, modes): float64 scalar and int32 (N,).
+        :class:`ShortRun` ``(cost, modes)``: float64 scalar and int32 (N,).
     """
+    check_instance(inst)
     check_alpha(alpha)
+    if cuts0 is not None:
+        from hai_sim.chaining.params import check_design
+
+        cuts0 = jnp.asarray(cuts0).astype(jnp.int32)
+        check_design(inst, jnp.zeros((inst.n_pad,), jnp.int32), cuts0)
+    return _short_run_frozen_core(inst, alpha, cuts0)
+
+
+@jit_core
+def _short_run_frozen_core(inst: Instance, alpha, cuts0) -> ShortRun:
     N = inst.n_pad
     if cuts0 is None:
-        _, cuts0 = prewage_jobs(inst)
-    cuts0 = jnp.asarray(cuts0).astype(jnp.int32)
-    job = _jobs_from_cuts(cuts0, N)
+        cuts0 = _job_design_core(inst.cM, inst.tM, inst.tH, inst.mask).cuts
+    job = _jobs_from_cuts(cuts0)
     wage = jax.ops.segment_sum(inst.cM, job, num_segments=N)[job]
     value, choices = _weighted_prop1(wage * inst.tM, wage * inst.tA, _inverse_q(inst, alpha), inst.mask, job)
-    handoff = jnp.sum(wage[:-1] * cuts0 * inst.tH[:-1])
-    return value + handoff, _backtrack_modes(choices, N)
+    handoff = jnp.sum(wage[:-1] * cuts0.astype(wage.dtype) * inst.tH[:-1])
+    return ShortRun(value + handoff, _backtrack_modes(choices, N))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,8 +304,8 @@ def _segment_choices(inst: Instance, Dp, log_alpha, s, w, lexicographic: bool):
     S = [jnp.zeros(())]
     choices = []
     for k in range(1, N + 1):
-        t_chain = chain_time(inst.tA[k - 1], log_alpha, Dp[k] - Dp[:k])
-        ok = inst.mask[k - 1] & (jnp.arange(k) >= s)
+        t_chain = _chain_time(inst.tA[k - 1], log_alpha, Dp[k] - Dp[:k])
+        ok = inst.mask[k - 1] & (jnp.arange(k, dtype=jnp.int32) >= s)
         cA, cM, tM = inst.cA[k - 1], inst.cM[k - 1], inst.tM[k - 1]
         candP = jnp.concatenate([(P[k - 1] + wC * cM + wT * tM)[None],
                                  jnp.where(ok, jnp.stack(P) + wC * cA + wT * t_chain, BIG)])
@@ -287,7 +317,7 @@ def _segment_choices(inst: Instance, Dp, log_alpha, s, w, lexicographic: bool):
         else:
             idx = jnp.argmin(candP)
         P.append(jnp.where(k == s, 0.0, jnp.where(k > s, candP[idx], BIG)))
-        choices.append(idx)
+        choices.append(idx.astype(jnp.int32))
     return jnp.stack(choices)
 
 
@@ -310,8 +340,8 @@ def _segment_dp(inst: Instance, alpha, s, e, w, lexicographic: bool = False):
     Dp = _prefix(inst.d)
     choices = _segment_choices(inst, Dp, jnp.log(alpha), s, w, lexicographic)
     modes = _segment_modes(choices, s, e, inst.n_pad)
-    skill, time = task_skill_time(inst, alpha, modes)
-    idx = jnp.arange(inst.n_pad)
+    skill, time = _task_skill_time(inst, alpha, modes)
+    idx = jnp.arange(inst.n_pad, dtype=jnp.int32)
     inside = (idx >= s) & (idx < e)
     return jnp.sum(jnp.where(inside, skill, 0.0)), jnp.sum(jnp.where(inside, time, 0.0)), modes
 
@@ -321,8 +351,8 @@ def _segments(N):
     return s.astype(np.int32), e.astype(np.int32)
 
 
-@partial(jax.jit, static_argnames=("stack_size",))
-def _long_run_core(inst: Instance, alpha, stack_size: int):
+@jit_core(static_argnames=("stack_size",))
+def _long_run_core(inst: Instance, alpha, stack_size: int) -> LongRunInfo:
     N = inst.n_pad
     S_idx, E_idx = _segments(N)
     nseg = S_idx.shape[0]
@@ -361,7 +391,7 @@ def _long_run_core(inst: Instance, alpha, stack_size: int):
         segments of no optimal design are closed.
         """
         corner = stack[:, :, 4] * (stack[:, :, 5] + hand[:, None])
-        open_k = jnp.arange(stack_size)[None, :] < sp[:, None]
+        open_k = jnp.arange(stack_size, dtype=jnp.int32)[None, :] < sp[:, None]
         lb = jnp.minimum(best, jnp.min(jnp.where(open_k, corner, BIG), axis=1))
         lbm = jnp.full((N + 1, N + 1), BIG).at[S_np, E_np].set(lb)
         ubm = jnp.full((N + 1, N + 1), BIG).at[S_np, E_np].set(best)
@@ -418,14 +448,14 @@ def _long_run_core(inst: Instance, alpha, stack_size: int):
         room1 = sp < stack_size
         stack = stack.at[rows, jnp.minimum(sp, stack_size - 1)].set(
             jnp.where(((n_push > 0) & room1)[:, None], first, stack[rows, jnp.minimum(sp, stack_size - 1)]))
-        sp = sp + ((n_push > 0) & room1)
+        sp = sp + ((n_push > 0) & room1).astype(jnp.int32)
         room2 = sp < stack_size
         second_ok = (n_push == 2) & room2
         stack = stack.at[rows, jnp.minimum(sp, stack_size - 1)].set(
             jnp.where(second_ok[:, None], left, stack[rows, jnp.minimum(sp, stack_size - 1)]))
-        sp = sp + second_ok
+        sp = sp + second_ok.astype(jnp.int32)
         overflow = overflow | ((n_push > 0) & ~room1) | ((n_push == 2) & ~room2)
-        n_vert = n_vert + new
+        n_vert = n_vert + new.astype(n_vert.dtype)
         sp = global_prune(stack, sp, best)
         return stack, sp, best, best_modes, n_vert, overflow, it + 1
 
@@ -459,24 +489,27 @@ def _long_run_core(inst: Instance, alpha, stack_size: int):
         cuts = jnp.zeros((0,), jnp.int32)
     else:
         cuts = (jnp.stack(is_end[:-1]) & inst.mask[1:]).astype(jnp.int32)
-    info = dict(exact=~jnp.any(overflow), iterations=iters, max_vertices=jnp.max(n_vert))
-    return F[N], modes, cuts, info
+    return LongRunInfo(F[N], modes, cuts, ~jnp.any(overflow), iters, jnp.max(n_vert))
 
 
 def long_run_info(inst: Instance, alpha, *, stack_size: int | None = None):
     """Exact long-run optimum of (3) with diagnostics [X, ERRATA 2].
 
     Returns:
-        (cost, modes (N,), cuts (N-1,), info) where info holds ``exact`` (bool: no stack overflow),
-        ``iterations`` (bisection rounds) and ``max_vertices`` (largest hull found over segments).
-        On concrete inputs an overflow triggers a rerun with twice the stack, so the result is
-        exact; under jit/vmap check ``info["exact"]``.
+        :class:`LongRunInfo` ``(cost, modes (N,), cuts (N-1,), exact, iterations, max_vertices)``:
+        ``exact`` (bool: no stack overflow), ``iterations`` (bisection rounds) and
+        ``max_vertices`` (largest hull found over segments). On concrete inputs an overflow
+        triggers a rerun with twice the stack, so the result is exact; under jit/vmap check
+        ``exact``.
     """
+    check_instance(inst)
     check_alpha(alpha)
-    size = stack_size or max(8, inst.n_pad // 2 + 4)
+    if stack_size is not None:
+        check_range("stack_size", stack_size, 1, None)
+    size = int(stack_size or max(8, inst.n_pad // 2 + 4))
     while True:
-        out = _long_run_core(inst, alpha, size)
-        if not (is_concrete(out[3]["exact"]) and not bool(jnp.all(out[3]["exact"]))):
+        out = _long_run_core(inst, alpha, stack_size=size)
+        if not (is_concrete(out.exact) and not bool(jnp.all(out.exact))):
             return out
         size *= 2
 
@@ -487,7 +520,8 @@ def long_run(inst: Instance, alpha, *, stack_size: int | None = None):
     Args:
         inst: :class:`Instance` (N,); alpha: scalar in (0, 1].
     Returns:
-        (cost, modes, cuts): float64 scalar, int32 (N,), int32 (N-1,) (0 after the last real step).
+        :class:`LongRun` ``(cost, modes, cuts)``: float64 scalar, int32 (N,), int32 (N-1,) (0 after
+        the last real step).
     """
-    cost, modes, cuts, _ = long_run_info(inst, alpha, stack_size=stack_size)
-    return cost, modes, cuts
+    out = long_run_info(inst, alpha, stack_size=stack_size)
+    return LongRun(out.cost, out.modes, out.cuts)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from hai_sim.chaining.cost import task_skill_time
-from hai_sim.chaining.params import AUGMENTED, AUTOMATED, MANUAL, Instance
+from hai_sim.chaining.cost import _task_skill_time
+from hai_sim.chaining.params import AUGMENTED, AUTOMATED, MANUAL, Instance, check_alpha, check_design, check_instance
+from hai_sim.chaining.results import OrganisationStats
+from hai_sim.engine import jit_core
 
 AI_USE = ("none", "augmentation only", "chaining", "full chain")
 JOBS = ("specialised", "partly bundled", "one job")
@@ -27,11 +29,13 @@ def ai_use(modes, mask):
 
 
 def n_tasks(modes, mask):
+    """Number of tasks (manual steps and chains) among the real steps."""
     return jnp.sum(mask & (modes != AUTOMATED))
 
 
 def n_jobs(cuts, mask):
-    return 1 + jnp.sum(cuts * mask[1:])
+    """Number of jobs of a cut vector (cuts after padded steps ignored)."""
+    return 1 + jnp.sum(jnp.where(mask[1:], cuts, 0))
 
 
 def job_structure(modes, cuts, mask):
@@ -45,25 +49,32 @@ def regime(modes, cuts, mask):
     return 3 * ai_use(modes, mask) + job_structure(modes, cuts, mask)
 
 
-def organisation_stats(inst: Instance, alpha, modes, cuts):
-    """Summary of a design (dict of float64 scalars): shares of steps manual / augmented /
-    automated, number of chains, mean chain length, number of jobs, max job skill,
-    time-weighted mean job skill and the AI-management share of the wage bill."""
+def organisation_stats(inst: Instance, alpha, modes, cuts) -> OrganisationStats:
+    """Summary of a design: :class:`OrganisationStats` (float64 scalars: shares of steps manual /
+    augmented / automated, number of chains, mean chain length, number of jobs, max job skill,
+    time-weighted mean job skill and the AI-management share of the wage bill)."""
+    check_instance(inst)
+    check_alpha(alpha)
+    check_design(inst, modes, cuts)
+    return _organisation_core(inst, alpha, jnp.asarray(modes), jnp.asarray(cuts))
+
+
+@jit_core
+def _organisation_core(inst: Instance, alpha, modes, cuts) -> OrganisationStats:
     mask = inst.mask
     n = jnp.sum(mask)
-    skill, time = task_skill_time(inst, alpha, modes)
+    skill, time = _task_skill_time(inst, alpha, modes)
     share = lambda m: jnp.sum(mask & (modes == m)) / n  # noqa: E731
     chains = jnp.sum(mask & (modes == AUGMENTED))
     ai_steps = jnp.sum(mask & (modes != MANUAL))
     N = inst.n_pad
-    cuts = jnp.asarray(cuts)
     job = jnp.concatenate([jnp.zeros((1,), jnp.int32), jnp.cumsum(cuts).astype(jnp.int32)])
-    hand = jnp.concatenate([cuts * inst.tH[:-1], jnp.zeros(1)])
+    hand = jnp.concatenate([cuts.astype(time.dtype) * inst.tH[:-1], jnp.zeros(1)])
     c_job = jax.ops.segment_sum(skill, job, num_segments=N)
     t_job = jax.ops.segment_sum(time + hand, job, num_segments=N)
     bill = c_job * t_job
     ai_bill = jnp.sum(jnp.where(modes == AUGMENTED, skill, 0.0) * t_job[job])  # AI skill x job time
-    return dict(
+    return OrganisationStats(
         share_manual=share(MANUAL), share_augmented=share(AUGMENTED), share_automated=share(AUTOMATED),
         n_chains=chains.astype(float), mean_chain_length=jnp.where(chains > 0, ai_steps / jnp.maximum(chains, 1), 0.0),
         n_jobs=n_jobs(cuts, mask).astype(float), max_job_skill=jnp.max(c_job),
