@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 
 import jax
@@ -40,6 +41,9 @@ def jit_core(fun: Callable | None = None, *, static_argnames: Sequence[str] = ()
         _TRACES[name] += 1
         return fun(*args, **kwargs)
 
+    # jit maps static_argnames to positions through the signature; without this the wrapper's
+    # (*args, **kwargs) hides them and a static argument passed by position is traced.
+    counted.__signature__ = inspect.signature(fun)
     return jax.jit(counted, static_argnames=tuple(static_argnames), static_argnums=tuple(static_argnums))
 
 

@@ -118,3 +118,12 @@ def test_star_import_works():
     ns: dict = {}
     exec("from hai_sim import *", ns)
     assert "engine" in ns and "InputError" in ns
+
+
+def test_jit_core_static_argument_by_position():
+    @jit_core(static_argnames=("n",))
+    def _ones(x, n):
+        return jnp.ones(n) * x
+
+    np.testing.assert_array_equal(_ones(2.0, 3), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(_ones(2.0, n=3), [2.0, 2.0, 2.0])
