@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import inspect
 from collections.abc import Callable, Sequence
 
 import jax
@@ -41,10 +40,10 @@ def jit_core(fun: Callable | None = None, *, static_argnames: Sequence[str] = ()
         _TRACES[name] += 1
         return fun(*args, **kwargs)
 
-    # jit maps static_argnames to positions through the signature; without this the wrapper's
-    # (*args, **kwargs) hides them and a static argument passed by position is traced.
-    counted.__signature__ = inspect.signature(fun)
-    return jax.jit(counted, static_argnames=tuple(static_argnames), static_argnums=tuple(static_argnums))
+    # jit maps static_argnames to positions through the signature only when static_argnums is
+    # None: an explicit () would leave a static argument passed by position traced.
+    return jax.jit(counted, static_argnames=tuple(static_argnames) or None,
+                   static_argnums=tuple(static_argnums) or None)
 
 
 def trace_count(core: Callable) -> int:
