@@ -123,7 +123,7 @@ class CapabilityModel(nnx.Module):
             M = self.spec["n_agents"]
             if not np.issubdtype(ids.dtype, np.integer) or ids.min(initial=0) < 0 or ids.max(initial=0) >= M:
                 bad = ids[(ids < 0) | (ids >= M)] if np.issubdtype(ids.dtype, np.integer) else ids
-                raise InputError(f"agent_ids={bad.reshape(-1)[0]!r} is outside the allowed range integers in [0, {M})")
+                raise InputError(f"agent_ids={bad.reshape(-1)[0].item()!r} is outside the allowed range integers in [0, {M})")
         if is_concrete(agent_mask):
             mask = np.asarray(agent_mask, dtype=bool)
             if not mask.any(axis=1).all():
@@ -145,11 +145,11 @@ class CapabilityModel(nnx.Module):
             if cfg.task_embedding == "frozen":
                 t = jax.lax.stop_gradient(t)
             k = task.shape[1]
-            parts.append(t + types[0] + self.pos_emb[...][:k])
+            parts.append(t + types[0][None, None, :] + self.pos_emb[...][None, :k, :])
             n_front += k
-        parts.append(jnp.broadcast_to(self.sep[...] + types[1], (B, 1, cfg.d)))
+        parts.append(jnp.broadcast_to((self.sep[...] + types[1])[None, None, :], (B, 1, cfg.d)))
         if cfg.capability == "none":
-            c = jnp.broadcast_to(self.slot_emb[...][:m], (B, m, cfg.d))
+            c = jnp.broadcast_to(self.slot_emb[...][None, :m, :], (B, m, cfg.d))
         else:
             table = self.cap_table[...]
             if cfg.capability == "fixed":
@@ -157,7 +157,7 @@ class CapabilityModel(nnx.Module):
             c = table[agent_ids]  # (E4): a gather, so absent agents' rows get exactly zero gradient
             if cfg.d_cap != cfg.d:
                 c = self.cap_proj(c)
-        parts.append(c + types[2])
+        parts.append(c + types[2][None, None, :])
         z = self.drop(self.ln_emb(jnp.concatenate(parts, axis=1)))
         keys = jnp.concatenate([jnp.ones((B, n_front), bool), agent_mask], axis=1)
         mask = nnx.make_attention_mask(jnp.ones((B, n_front + m), bool), keys)
