@@ -64,7 +64,7 @@ def numpy_mc(rng, alpha, K, sigma_D, n_samples):
 def _train_rate(preset: str, batch: int, steps: int, **over):
     from flax import nnx
 
-    from hai_sim.capability import train as T
+    from hai_sim.capability import fit as T
 
     cfg = cap.config(preset, batch=batch, **over)
     sc = cap.ai_expert_scenario(seed=0, n=10, k=5, n_train=batch, n_val=batch, n_test=batch)

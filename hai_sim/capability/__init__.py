@@ -18,7 +18,7 @@ from .model import CapabilityModel, Fusion
 from .montecarlo import team_accuracy_mc
 from .params import PRESETS, Config, config
 from .phase import phase_grid
-from .train import Evaluation, Fit, evaluate, global_empirical, lce_loss, load_model, save_model, train
+from .fit import Evaluation, Fit, evaluate, global_empirical, lce_loss, load_model, save_model, train
 from .theory import (
     EXPERTS,
     METHODS,
