@@ -44,12 +44,12 @@ class _EncoderLayer(nnx.Module):
 
     def __init__(self, cfg: Config, rngs: nnx.Rngs):
         self.attn = nnx.MultiHeadAttention(cfg.heads, cfg.d, cfg.d, cfg.d, dropout_rate=cfg.dropout, decode=False,
-                                           rngs=rngs)
+                                           deterministic=False, rngs=rngs)
         self.ln1 = nnx.LayerNorm(cfg.d, rngs=rngs)
         self.ln2 = nnx.LayerNorm(cfg.d, rngs=rngs)
         self.ff1 = nnx.Linear(cfg.d, cfg.d_ff, rngs=rngs)
         self.ff2 = nnx.Linear(cfg.d_ff, cfg.d, rngs=rngs)
-        self.drop = nnx.Dropout(cfg.dropout, rngs=rngs)
+        self.drop = nnx.Dropout(cfg.dropout, deterministic=False, rngs=rngs)
 
     def __call__(self, z, mask):
         z = self.ln1(z + self.drop(self.attn(z, mask=mask)))
@@ -72,7 +72,7 @@ class CapabilityModel(nnx.Module):
     Call ``model(task, agent_ids, agent_mask, scores)`` with ``task`` (B, k_tok, d_x) float32,
     ``agent_ids`` (B, m) int32 in [0, M), ``agent_mask`` (B, m) bool (False = padding, at least
     one True per row), ``scores`` (B, m, n) float32; returns :class:`Fusion`. ``model.eval()``
-    turns dropout off; :meth:`logits` applies the output scale (E8').
+    turns dropout off (a new model is in training mode); :meth:`logits` applies the output scale (E8').
     """
 
     def __init__(self, cfg: Config, *, n_agents: int, n_classes: int, d_task: int, rngs: nnx.Rngs,
@@ -101,7 +101,7 @@ class CapabilityModel(nnx.Module):
         self.type_emb = nnx.Param(_normal(rngs.params(), (3, d), 0.02))
         self.pos_emb = nnx.Param(_normal(rngs.params(), (int(max_task_tokens), d), 0.02))
         self.ln_emb = nnx.LayerNorm(d, rngs=rngs)
-        self.drop = nnx.Dropout(cfg.dropout, rngs=rngs)
+        self.drop = nnx.Dropout(cfg.dropout, deterministic=False, rngs=rngs)
         self.layers = nnx.List([_EncoderLayer(cfg, rngs) for _ in range(cfg.layers)])
         self.head = nnx.Linear(d, 1, rngs=rngs)
         if cfg.logit_scale == "learnable":
