@@ -53,6 +53,10 @@ _F64 = jnp.float64
 _SQRT2 = math.sqrt(2.0)
 _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(160)
 _GH_WEIGHTS = _GH_WEIGHTS / math.sqrt(2.0 * math.pi)
+# The integrands lie in [0, 1], so nodes of weight below 1e-20 change no result by more than
+# 1e-18: dropping them keeps 74 of the 160 nodes (2.2x fewer erfc calls).
+_KEEP = _GH_WEIGHTS > 1e-20
+_GH_NODES, _GH_WEIGHTS = _GH_NODES[_KEEP], _GH_WEIGHTS[_KEEP]
 # Exact inversion brackets u = 1/σ: P0_ex(u=0) = 1/n exactly, and Φ(Z + 60) = 1 at every node.
 _U_MAX = 60.0
 _CURVATURE = -1e-6  # refine only where d²P1/dα² is below this (ERRATA 4)

@@ -86,6 +86,7 @@ def test_C3_monte_carlo_against_exact(key):
     assert exact[0] - paper > 0.2  # the product form is far off here (spec: 0.436 vs 0.689)
 
 
+@pytest.mark.slow
 def test_monte_carlo_ms_expert_alone(key):
     # α = 0: the team is the expert; its accuracy is H in closed form.
     est = cap.team_accuracy_mc(key, 0.0, 10, jnp.array([0, 4]), 0.3, 0.5, expert="ms", n_samples=2**16)
