@@ -150,7 +150,7 @@ def figure3(quick: bool = False) -> Result:
                         tol=0.5e-4, tag="D", source="spec §4.2", reason="half a unit of the last printed digit"))
     p0 = ai_accuracy(np.asarray(list(ref.FIG3_P0)), 10)
     for (s, txt), v in zip(ref.FIG3_P0.items(), np.asarray(p0)):
-        rows.append(Reference_printed(txt, "spec §4.2 (P0 at sigma_D)").row(f"P0 at sigma_D={s}", float(v)))
+        rows.append(_derived(txt, "spec §4.2 (P0 at sigma_D)").row(f"P0 at sigma_D={s}", float(v)))
     heights = bool(np.all(np.diff(P1, axis=0) >= -1e-12))
     a_star = np.asarray(opt.alpha)
     falls = bool(np.all(np.diff(a_star, axis=1) <= 1e-12))
@@ -176,7 +176,8 @@ def figure3(quick: bool = False) -> Result:
     return Result(ds, fig, caption, rows)
 
 
-def Reference_printed(text, source):  # noqa: N802 - a local alias keeps rows one line long
+def _derived(text: str, source: str):
+    """A number the spec derived from the paper [D], matched to its printed digits."""
     return ref.Reference.printed(text, source, tag="D")
 
 
@@ -270,10 +271,10 @@ def phase_alpha(quick: bool = False) -> Result:
     H_s = np.asarray(human_accuracy(10, 3, p_s))
     b = optimal_alpha(10, H_s, sigma_from_acc(a_s, 10).sigma_D)
     for i, ((p, a), (a_txt, g_txt)) in enumerate(sl):
-        rows.append(Reference_printed(a_txt, "spec §6 reference slice").row(f"alpha* K=3 p={p} Acc={a}",
+        rows.append(_derived(a_txt, "spec §6 reference slice").row(f"alpha* K=3 p={p} Acc={a}",
                                                                              float(b.alpha[i])))
         value = float(b.acc[i]) - max(float(a), float(H_s[i]))  # G = P1* - max(P0, H); P0 = Acc here
-        rows.append(Reference_printed(g_txt, "spec §6 reference slice").row(f"value G (pp) K=3 p={p} Acc={a}",
+        rows.append(_derived(g_txt, "spec §6 reference slice").row(f"value G (pp) K=3 p={p} Acc={a}",
                                                                              100 * value))
     spur = optimal_alpha(10, 0.1, 2.0)
     real = team_accuracy(spur.alpha, 10, 0.1, 2.0, "exact")

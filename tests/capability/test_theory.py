@@ -185,11 +185,9 @@ def test_C9_implicit_derivative_of_alpha_star():
 @pytest.mark.parametrize("method", ["paper", "exact"])
 def test_C10_T7_sign_change_at_chance(method):
     n, sD = 10, 0.6
-    d = jax.vmap(jax.grad(lambda H: 0.0 * H + jax.grad(lambda a: cap.team_accuracy(a, n, H, sD, method))(1.0)))
     slope = jax.vmap(lambda H: jax.grad(lambda a: cap.team_accuracy(a, n, H, sD, method))(1.0))
     s = slope(jnp.array([0.05, 0.099, 0.101, 0.5]))
     assert s[0] > 0 and s[1] > 0 and s[2] < 0 and s[3] < 0
-    del d
 
 
 def test_ERRATA4_boundaries_and_perfect_expert():
