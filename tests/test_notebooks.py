@@ -13,6 +13,7 @@ EXPECTED = {
     "integration": [],
     "delegation": ["Assumption 3.2", "beta-only"],
     "chaining": ["MCCAM", "Phi =", "alpha = 0.785380"],
+    "capability": ["sigma_D(0.90) = 0.441", "Global k=5 = 96.46", "expert weight"],
 }
 
 

@@ -1,0 +1,215 @@
+"""Data without downloads (spec §2.1, §5, ERRATA 6): task worlds, agents, scenarios and loaders.
+
+* :func:`gaussian_task_world` [R]: class means μ_c ~ N(0, I), features ``μ_y + τ ε``.
+* :func:`expert_votes` [P]: the ``ms`` and ``paper41`` experts of §2.1 (jit/vmap-able).
+* :func:`ai_expert_scenario`: one AI (agent 0) and one expert (agent 1) on a Gaussian world, or
+  on scikit-learn's bundled ``load_digits`` images (``data="digits"``).
+* Loaders for the real formats: CIFAR-10 python batches, ``(N, d)`` feature arrays (``.npy``)
+  and CIFAR-10H's ``cifar10h-probs.npy``; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hai_sim.engine import InputError, named_result
+from hai_sim.engine.validate import check_choice, check_range
+
+from ._checks import check_grid, check_int_range
+from .theory import EXPERTS, sigma_from_acc
+
+__all__ = [
+    "Scenario",
+    "Split",
+    "ai_expert_scenario",
+    "expert_votes",
+    "gaussian_task_world",
+    "load_cifar10_batches",
+    "load_cifar10h_probs",
+    "load_features",
+]
+
+AI_BETA = 8.0  # AI rows are softmax(8 (e_y + δ)) (spec §2.1 prototype)
+DEFAULT_AI_ACC = 0.9454  # spec A10
+
+
+@named_result
+class Split(NamedTuple):
+    """One split: ``task`` (N, 1, d_x) float32, ``y`` (N,) int32, ``ai_scores`` (N, n) float32
+    (the AI's row), ``votes`` (N,) int32 (one fixed expert draw: scoring uses it; training
+    redraws votes every step)."""
+
+    task: np.ndarray
+    y: np.ndarray
+    ai_scores: np.ndarray
+    votes: np.ndarray
+
+
+@named_result
+class Scenario(NamedTuple):
+    """Agent 0 the AI, agent 1 the expert with expertise ``E = {0..k−1}`` (``expertise`` (n,)
+    bool), right w.p. ``p`` elsewhere, guessing as ``expert``; splits ``train``, ``val``,
+    ``test``; ``info`` records sizes, calibration and seed."""
+
+    n: int
+    k: int
+    p: float
+    expert: str
+    expertise: np.ndarray
+    train: Split
+    val: Split
+    test: Split
+    info: dict
+
+
+def gaussian_task_world(key, n_samples: int, *, n: int = 10, d_x: int = 32, tau: float = 1.6, means=None):
+    """Draw ``(x, y, means)``: y uniform on n, ``x = μ_y + τ ε`` (float32, (N, d_x)); ``means``
+    (n, d_x) drawn from ``key`` unless given (pass them to draw more of the same world)."""
+    k_mu, k_y, k_x = jax.random.split(key, 3)
+    if means is None:
+        means = jax.random.normal(k_mu, (n, d_x), jnp.float32)
+    y = jax.random.randint(k_y, (n_samples,), 0, n, jnp.int32)
+    x = means[y] + tau * jax.random.normal(k_x, (n_samples, d_x), jnp.float32)
+    return np.asarray(x), np.asarray(y), means
+
+
+def expert_votes(key, y, expertise, p, expert: str = "ms"):
+    """One vote per instance (§2.1): right on ``expertise`` (n,) bool; elsewhere right w.p. ``p``,
+    else a guess uniform over all n (``"ms"``) or over the classes outside E (``"paper41"``).
+
+    Args: y (N,) int labels; returns (N,) int32 votes. jit/vmap-able (``expert`` static).
+    """
+    n = expertise.shape[-1]
+    k_r, k_g = jax.random.split(key)
+    y = jnp.asarray(y, jnp.int32)
+    right = jax.random.uniform(k_r, y.shape) < p
+    if expert == "ms":
+        guess = jax.random.randint(k_g, y.shape, 0, n, jnp.int32)
+    else:
+        outside = jnp.where(expertise.all(), 0.0, jnp.where(expertise, -jnp.inf, 0.0))
+        guess = jax.random.categorical(k_g, jnp.broadcast_to(outside, y.shape + (n,))).astype(jnp.int32)
+    return jnp.where(expertise[y] | right, y, guess)
+
+
+def _ai_rows(key, y, n: int, sigma: float):
+    """softmax(β (e_y + δ)), δ ~ N(0, σ²) drawn once per instance (a fixed model)."""
+    delta = sigma * jax.random.normal(key, (y.shape[0], n), jnp.float32)
+    return np.asarray(jax.nn.softmax(AI_BETA * (jax.nn.one_hot(y, n, dtype=jnp.float32) + delta), axis=-1))
+
+
+def _digits(seed: int):
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    order = np.random.default_rng(seed).permutation(len(y))
+    n_ai = int(round(0.4 * len(y)))
+    ai_idx, rest = order[:n_ai], order[n_ai:]
+    clf = LogisticRegression(max_iter=300, C=0.05).fit(X[ai_idx], y[ai_idx])
+    n_tr, n_va = int(round(0.6 * len(rest))), int(round(0.2 * len(rest)))
+    parts = {"train": rest[:n_tr], "val": rest[n_tr:n_tr + n_va], "test": rest[n_tr + n_va:]}
+    out = {name: (X[idx], y[idx].astype(np.int32), clf.predict_proba(X[idx]).astype(np.float32))
+           for name, idx in parts.items()}
+    info = {"data": "digits", "ai": "logistic regression on a disjoint 40 %", "ai_train": n_ai,
+            **{f"n_{k}": len(v) for k, v in parts.items()}}
+    return out, info
+
+
+def ai_expert_scenario(seed: int = 0, n: int = 10, k: int = 5, p: float = 0.0, expert: str = "ms",
+                       ai_acc: float | None = None, n_train: int = 20_000, n_val: int = 4_000,
+                       n_test: int = 10_000, *, data: str = "gaussian", d_x: int = 32, tau: float = 1.6) -> Scenario:
+    """One AI and one expert (the Table 5 / Fig 4 analog, spec §4.5).
+
+    ``data="gaussian"``: a :func:`gaussian_task_world`; the AI's noise σ is calibrated
+    **exactly** (ERRATA 2) to ``ai_acc`` (None: 0.9454) for the argmax of e_y + δ.
+    ``data="digits"``: the 1,797 bundled 8×8 images (n = 10); a logistic-regression AI trains on
+    a disjoint 40 %, the rest splits 60/20/20 (the size arguments are ignored, ``info`` reports
+    the split); ``ai_acc`` must be None there.
+    """
+    check_choice("data", data, ("gaussian", "digits"))
+    check_choice("expert", expert, EXPERTS)
+    check_grid(n, "n", 2)
+    check_int_range("k", k, 0, n, hi_name="n")
+    check_range("p", p, 0.0, 1.0)
+    key = jax.random.key(seed)
+    expertise = np.arange(n) < k
+    if data == "digits":
+        if ai_acc is not None:
+            raise InputError(f"ai_acc={ai_acc!r}: must be None with data='digits' (the AI is a trained classifier)")
+        if n != 10:
+            raise InputError(f"n={n!r}: data='digits' has 10 classes")
+        arrays, info = _digits(seed)
+    else:
+        for name, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+            check_grid(v, name, 1)
+        acc = DEFAULT_AI_ACC if ai_acc is None else ai_acc
+        sigma = float(sigma_from_acc(acc, n, "exact").sigma)
+        k_world, k_ai = jax.random.split(key)
+        sizes = {"train": n_train, "val": n_val, "test": n_test}
+        means, arrays = None, {}
+        for i, (name, size) in enumerate(sizes.items()):
+            x, y, means = gaussian_task_world(jax.random.fold_in(k_world, i), size, n=n, d_x=d_x, tau=tau, means=means)
+            arrays[name] = (x, y, _ai_rows(jax.random.fold_in(k_ai, i), jnp.asarray(y), n, sigma))
+        info = {"data": "gaussian", "ai_acc_target": acc, "sigma": sigma, "calibration": "exact", "d_x": d_x,
+                "tau": tau, **{f"n_{k_}": v for k_, v in sizes.items()}}
+    splits = {}
+    for i, (name, (x, y, ai)) in enumerate(arrays.items()):
+        votes = np.asarray(expert_votes(jax.random.fold_in(key, 100 + i), y, jnp.asarray(expertise), p, expert))
+        splits[name] = Split(x[:, None, :].astype(np.float32), y.astype(np.int32), ai, votes)
+    info.update(seed=seed, n=n, k=k, p=p, expert=expert)
+    return Scenario(n, k, float(p), expert, expertise, splits["train"], splits["val"], splits["test"], info)
+
+
+# ----------------------------------------------------------------------------- loaders
+
+
+def load_cifar10_batches(paths) -> tuple[np.ndarray, np.ndarray]:
+    """Read CIFAR-10 python batches (pickled dicts with ``b'data'`` (N, 3072) uint8 and
+    ``b'labels'``). ``paths``: a batch file, a list of them, or a directory (``data_batch_*``).
+    Returns ``images`` (N, 32, 32, 3) uint8 and ``labels`` (N,) int32."""
+    if isinstance(paths, (str, Path)) and Path(paths).is_dir():
+        paths = sorted(Path(paths).glob("data_batch_*"))
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    if not paths:
+        raise InputError("paths: no CIFAR-10 batch files (data_batch_*) found")
+    images, labels = [], []
+    for path in paths:
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+        if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+            raise InputError(f"{path}: not a CIFAR-10 python batch (needs b'data' and b'labels')")
+        data = np.asarray(batch[b"data"], dtype=np.uint8)
+        if data.ndim != 2 or data.shape[1] != 3072 or len(batch[b"labels"]) != data.shape[0]:
+            raise InputError(f"{path}: b'data' has shape {data.shape}: expected (N, 3072) with N labels")
+        images.append(data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+        labels.append(np.asarray(batch[b"labels"], dtype=np.int32))
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def load_features(path) -> np.ndarray:
+    """An ``(N, d)`` feature array saved with ``np.save``; returned as float32 (finite)."""
+    x = np.load(path, allow_pickle=False)
+    if x.ndim != 2:
+        raise InputError(f"{path}: features have shape {x.shape}: expected (N, d)")
+    if not np.all(np.isfinite(x)):
+        raise InputError(f"{path}: features contain non-finite values")
+    return x.astype(np.float32)
+
+
+def load_cifar10h_probs(path) -> np.ndarray:
+    """CIFAR-10H's ``cifar10h-probs.npy``: (10000, 10) annotator label distributions (rows sum
+    to 1). Returns float32 (N, 10)."""
+    probs = np.load(path, allow_pickle=False)
+    if probs.ndim != 2 or probs.shape[1] != 10:
+        raise InputError(f"{path}: probabilities have shape {probs.shape}: expected (N, 10)")
+    if np.any(probs < 0) or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-4):
+        raise InputError(f"{path}: rows must be probability vectors (non-negative, summing to 1)")
+    return probs.astype(np.float32)

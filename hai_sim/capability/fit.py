@@ -1,0 +1,258 @@
+"""Training (spec §2.2-2.3, optax), evaluation (§2.4), baselines and checkpoints.
+
+Training draws the expert's votes afresh every step (a new key per step); validation and test
+use the scenario's fixed draws, so every epoch is scored on the same votes. The kept model is the
+one with the lowest validation loss [P]. Same seed, same results.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import xarray as xr
+from flax import nnx
+
+from hai_sim.engine import InputError, named_result
+from hai_sim.engine.validate import check_choice, check_range, check_shape
+
+from .data import Scenario, Split, expert_votes
+from .model import CapabilityModel
+from .params import Config
+
+__all__ = ["Evaluation", "Fit", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model", "train"]
+
+_AGENTS = 2  # agent 0: the AI, agent 1: the expert
+
+
+@named_result
+class Fit(NamedTuple):
+    """A trained ``model`` (eval mode, best validation loss) and its per-epoch ``history``
+    Dataset (dim ``epoch``: ``train_loss``, ``val_loss``, ``val_acc``, ``scale``)."""
+
+    model: CapabilityModel
+    history: xr.Dataset
+
+
+@named_result
+class Evaluation(NamedTuple):
+    """Accuracies on one split (fractions): the model ``acc``; the AI alone ``acc_ai``; the
+    expert alone ``acc_human``; the best single α picked on validation ``acc_global``
+    (``global_empirical``); routing to the expert iff y ∈ E ``acc_oracle``; the mean expert
+    weight when y ∈ E (``w_human_in``) and when y ∉ E (``w_human_out``)."""
+
+    acc: float
+    acc_ai: float
+    acc_human: float
+    acc_global: float
+    acc_oracle: float
+    w_human_in: float
+    w_human_out: float
+
+
+# ----------------------------------------------------------------------------- losses
+
+
+def _lce(logits, human_pred, y, alpha):
+    logp = jax.nn.log_softmax(logits, axis=-1)
+    n = logits.shape[-1] - 1
+    right = (human_pred == y).astype(logits.dtype)
+    log_gy = jnp.take_along_axis(logp, y[:, None], axis=-1)[:, 0]
+    return jnp.mean(-(alpha * right + 1.0 - right) * log_gy - right * logp[:, n])
+
+
+def lce_loss(logits, human_pred, y, alpha=1.0):
+    """Mozannar–Sontag's L_CE^α (the Consistent baseline, spec §1.5; α = 1 is the paper's).
+
+    Per example ``−(α·1[h=y] + 1 − 1[h=y])·log g_y − 1[h=y]·log g_⊥`` with g = softmax(logits),
+    natural log. Args: ``logits`` (B, n+1) (column n = defer), ``human_pred`` (B,) and ``y``
+    (B,) integer labels in [0, n), ``alpha`` in [0, 1]. Returns the 0-d batch mean.
+    """
+    check_shape("logits", logits, (None, None))
+    B, n1 = np.shape(logits)
+    check_shape("human_pred", human_pred, (B,))
+    check_shape("y", y, (B,))
+    check_range("alpha", alpha, 0.0, 1.0)
+    check_range("y", y, 0, n1 - 2)
+    check_range("human_pred", human_pred, 0, n1 - 2)
+    return _lce(jnp.asarray(logits), jnp.asarray(human_pred), jnp.asarray(y), alpha)
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def _scores(ai_scores, votes, n):
+    """(B, 2, n) score rows: the AI's probabilities and the expert's one-hot vote."""
+    return jnp.stack([ai_scores, jax.nn.one_hot(votes, n, dtype=jnp.float32)], axis=1)
+
+
+def _inputs(split_task, ai, votes, n):
+    B = split_task.shape[0]
+    ids = jnp.broadcast_to(jnp.arange(_AGENTS, dtype=jnp.int32), (B, _AGENTS))
+    return split_task, ids, jnp.ones((B, _AGENTS), bool), _scores(ai, votes, n)
+
+
+def _loss(model, task, ai, votes, y, n):
+    fusion = model(*_inputs(task, ai, votes, n))
+    return optax.softmax_cross_entropy_with_integer_labels(model.logits(fusion), y).mean()
+
+
+@nnx.jit(static_argnames=("n", "expert"))
+def _train_step(model, optimizer, key, task, ai, y, expertise, p, *, n, expert):
+    votes = expert_votes(key, y, expertise, p, expert)
+    loss, grads = nnx.value_and_grad(_loss)(model, task, ai, votes, y, n)
+    optimizer.update(model, grads)
+    return loss
+
+
+@nnx.jit(static_argnames=("n",))
+def _score(model, task, ai, votes, y, *, n):
+    fusion = model(*_inputs(task, ai, votes, n))
+    loss = optax.softmax_cross_entropy_with_integer_labels(model.logits(fusion), y).mean()
+    return loss, jnp.mean(jnp.argmax(fusion.s_f, axis=-1) == y), fusion.w
+
+
+def _check_scenario(sc):
+    if not isinstance(sc, Scenario):
+        raise InputError(f"scenario: expected a Scenario (from ai_expert_scenario), got {type(sc).__name__}")
+
+
+def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
+    """Train a :class:`CapabilityModel` on ``sc`` with Adam (``cfg.lr``), ``cfg.epochs`` epochs of
+    ``cfg.batch`` (the last partial batch of each shuffled epoch is dropped, so shapes stay
+    fixed). Keeps the parameters of the epoch with the lowest validation loss.
+
+    Returns:
+        :class:`Fit` ``(model, history)``; the model is in eval mode.
+    """
+    if not isinstance(cfg, Config):
+        raise InputError(f"cfg: expected a Config (cap.config(...)), got {type(cfg).__name__}")
+    _check_scenario(sc)
+    tr, va = sc.train, sc.val
+    n, N = sc.n, tr.y.shape[0]
+    if N < cfg.batch:
+        raise InputError(f"batch={cfg.batch} is outside the allowed range [1, {N}] (training examples)")
+    with jax.numpy_dtype_promotion("standard"):
+        model = CapabilityModel(cfg, n_agents=_AGENTS, n_classes=n, d_task=tr.task.shape[-1],
+                                rngs=nnx.Rngs(params=seed, dropout=seed + 1))
+        optimizer = nnx.Optimizer(model, optax.adam(cfg.lr), wrt=nnx.Param)
+        key = jax.random.key(seed)
+        expertise = jnp.asarray(sc.expertise)
+        data = {name: jnp.asarray(getattr(tr, name)) for name in ("task", "ai_scores", "y")}
+        val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
+        steps = N // cfg.batch
+        best, best_state, hist = np.inf, None, {"train_loss": [], "val_loss": [], "val_acc": [], "scale": []}
+        for epoch in range(cfg.epochs):
+            k_shuffle, k_epoch = jax.random.split(jax.random.fold_in(key, epoch))
+            order = jax.random.permutation(k_shuffle, N)[: steps * cfg.batch]
+            order = order.reshape(steps, cfg.batch)
+            model.train()
+            losses = []
+            for s in range(steps):
+                idx = order[s]
+                losses.append(_train_step(model, optimizer, jax.random.fold_in(k_epoch, s), data["task"][idx],
+                                          data["ai_scores"][idx], data["y"][idx], expertise, sc.p, n=n,
+                                          expert=sc.expert))
+            model.eval()
+            v_loss, v_acc, _ = _score(model, *val, n=n)
+            hist["train_loss"].append(float(jnp.mean(jnp.stack(losses))))
+            hist["val_loss"].append(float(v_loss))
+            hist["val_acc"].append(float(v_acc))
+            hist["scale"].append(float(model.output_scale()))
+            if float(v_loss) < best:
+                best = float(v_loss)
+                best_state = jax.tree_util.tree_map(jnp.copy, nnx.state(model, nnx.Param))
+        nnx.update(model, best_state)
+        model.eval()
+    history = xr.Dataset({k: ("epoch", np.asarray(v)) for k, v in hist.items()},
+                         coords={"epoch": np.arange(cfg.epochs)},
+                         attrs={"seed": seed, "best_val_loss": best, **{f"cfg_{k}": str(v) for k, v in
+                                                                          cfg.__dict__.items()}})
+    return Fit(model, history)
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def _fixed_alpha_acc(alpha, ai, votes, y, n):
+    s = alpha * ai + (1.0 - alpha) * np.eye(n, dtype=np.float32)[votes]
+    return float(np.mean(np.argmax(s, axis=-1) == y))
+
+
+def global_empirical(sc: Scenario, grid: int = 101) -> float:
+    """Global with α picked by validation accuracy (spec §2.5 item 6, ERRATA 5): the best of
+    ``grid`` values α ∈ [0, 1] on the validation draws (ties: the largest α). Returns α."""
+    _check_scenario(sc)
+    va = sc.val
+    alphas = np.linspace(0.0, 1.0, grid)
+    accs = [_fixed_alpha_acc(a, va.ai_scores, va.votes, va.y, sc.n) for a in alphas]
+    return float(alphas[len(accs) - 1 - int(np.argmax(accs[::-1]))])
+
+
+def evaluate(model: CapabilityModel, sc: Scenario, split: str = "test") -> Evaluation:
+    """Score ``model`` on a split's fixed draws (spec §2.4) beside the AI, the expert, empirical
+    Global and oracle routing. Puts the model in eval mode. Returns :class:`Evaluation`."""
+    check_choice("split", split, ("train", "val", "test"))
+    _check_scenario(sc)
+    sp: Split = getattr(sc, split)
+    n = sc.n
+    model.eval()
+    with jax.numpy_dtype_promotion("standard"):
+        _, acc, w = _score(model, jnp.asarray(sp.task), jnp.asarray(sp.ai_scores), jnp.asarray(sp.votes),
+                           jnp.asarray(sp.y), n=n)
+    w_h = np.asarray(w)[:, 1]
+    in_E = sc.expertise[sp.y]
+    ai_right = np.argmax(sp.ai_scores, axis=-1) == sp.y
+    human_right = sp.votes == sp.y
+    return Evaluation(
+        acc=float(acc),
+        acc_ai=float(np.mean(ai_right)),
+        acc_human=float(np.mean(human_right)),
+        acc_global=_fixed_alpha_acc(global_empirical(sc), sp.ai_scores, sp.votes, sp.y, n),
+        acc_oracle=float(np.mean(np.where(in_E, human_right, ai_right))),
+        w_human_in=float(w_h[in_E].mean()) if in_E.any() else float("nan"),
+        w_human_out=float(w_h[~in_E].mean()) if (~in_E).any() else float("nan"),
+    )
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def save_model(model: CapabilityModel, path) -> Path:
+    """Write ``model`` to a new directory ``path``: ``config.json`` (Config and shapes) and
+    ``params.npz`` (every parameter, by its path in the module tree). Returns the path."""
+    path = Path(path)
+    if path.exists():
+        raise InputError(f"path={str(path)!r}: already exists; save_model writes a new directory")
+    path.mkdir(parents=True)
+    cfg = {k: getattr(model.cfg, k) for k in model.cfg.__dataclass_fields__}
+    (path / "config.json").write_text(json.dumps({"config": cfg, "spec": model.spec}, indent=2))
+    leaves = jax.tree_util.tree_leaves_with_path(nnx.state(model, nnx.Param))
+    np.savez(path / "params.npz", **{jax.tree_util.keystr(k): np.asarray(v) for k, v in leaves})
+    return path
+
+
+def load_model(path) -> CapabilityModel:
+    """Rebuild a model written by :func:`save_model` (eval mode); it gives the same outputs."""
+    path = Path(path)
+    if not (path / "config.json").is_file() or not (path / "params.npz").is_file():
+        raise InputError(f"path={str(path)!r}: not a saved model (needs config.json and params.npz)")
+    meta = json.loads((path / "config.json").read_text())
+    cfg = Config(**meta["config"])._validate()
+    with jax.numpy_dtype_promotion("standard"):
+        model = CapabilityModel(cfg, rngs=nnx.Rngs(0), **meta["spec"])
+    state = nnx.state(model, nnx.Param)
+    saved = np.load(path / "params.npz")
+    paths, treedef = jax.tree_util.tree_flatten_with_path(state)
+    missing = [jax.tree_util.keystr(k) for k, _ in paths if jax.tree_util.keystr(k) not in saved]
+    if missing:
+        raise InputError(f"path={str(path)!r}: parameters {missing[:3]} missing from params.npz")
+    leaves = [jnp.asarray(saved[jax.tree_util.keystr(k)], dtype=v.dtype) for k, v in paths]
+    nnx.update(model, jax.tree_util.tree_unflatten(treedef, leaves))
+    model.eval()
+    return model

@@ -1,0 +1,81 @@
+"""Network and training configuration (spec §1.3, §2.3) and its presets.
+
+:class:`Config` is an engine :class:`~hai_sim.engine.Params` whose fields are all static (they
+fix shapes and the training loop). Build one with :func:`config`; ``.replace(**changes)``
+validates and rejects unknown names.
+"""
+
+from __future__ import annotations
+
+from hai_sim.engine import InputError, Params, static
+from hai_sim.engine.validate import check_choice, check_range
+
+__all__ = ["CAPABILITY_MODES", "Config", "PRESETS", "TASK_EMBEDDINGS", "config"]
+
+CAPABILITY_MODES = ("learnable", "fixed", "none")
+TASK_EMBEDDINGS = ("trainable", "frozen", "absent")
+
+
+class Config(Params):
+    """Transformer and training hyper-parameters.
+
+    Attributes:
+        d, layers, heads, d_ff: encoder width, depth, attention heads, feed-forward width.
+        d_cap: capability-vector size (a ``Dense(d_cap→d)`` aligns it when ≠ d).
+        dropout: dropout rate (post-LN encoder, BERT-style embedding dropout) [R].
+        capability: ``"learnable"`` W_c, ``"fixed"`` (frozen N(0,1) codes) or ``"none"``
+            (per-slot embeddings, no capability content) (§1.4).
+        task_embedding: feature extractor ``"trainable"``, ``"frozen"`` or ``"absent"``.
+        lr, batch, epochs: Adam learning rate, batch size, epochs.
+        logit_scale: ``"learnable"`` (λ from 0, logits ``s_f·exp(λ)``, E8' [R]), ``"paper"``
+            (λ ≡ 0, the literal softmax of s_f) or a float 1/T > 0.
+    """
+
+    d: int = static(default=64)
+    layers: int = static(default=2)
+    heads: int = static(default=4)
+    d_ff: int = static(default=256)
+    d_cap: int = static(default=64)
+    dropout: float = static(default=0.1)
+    capability: str = static(default="learnable")
+    task_embedding: str = static(default="trainable")
+    lr: float = static(default=1e-3)
+    batch: int = static(default=256)
+    epochs: int = static(default=30)
+    logit_scale: str | float = static(default="learnable")
+
+    def _validate(self):
+        for name in ("d", "layers", "heads", "d_ff", "d_cap", "batch", "epochs"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise InputError(f"{name}={v!r} is outside the allowed range integers >= 1")
+        if self.d % self.heads:
+            raise InputError(f"heads={self.heads!r}: must divide d={self.d}")
+        check_range("dropout", self.dropout, 0.0, 1.0, hi_open=True)
+        check_range("lr", self.lr, 0.0, lo_open=True)
+        check_choice("capability", self.capability, CAPABILITY_MODES)
+        check_choice("task_embedding", self.task_embedding, TASK_EMBEDDINGS)
+        if isinstance(self.logit_scale, str):
+            check_choice("logit_scale", self.logit_scale, ("learnable", "paper"))
+        else:
+            check_range("logit_scale", self.logit_scale, 0.0, lo_open=True)
+        return self
+
+
+PRESETS: dict[str, dict] = {
+    # Sec 3.3 defaults [P]; d_ff = 4d [R]; lr 1e-5, batch 64, 200 epochs [P].
+    "paper_default": dict(d=512, layers=6, heads=8, d_ff=2048, d_cap=512, lr=1e-5, batch=64, epochs=200),
+    # Table 3: two fixed experts with 2-d codes [P].
+    "two_expert": dict(d=512, layers=4, heads=8, d_ff=2048, d_cap=2, lr=1e-5, batch=64, epochs=200),
+    # Table 4 "Small" / "Large" [R, spec A13].
+    "vocab_small": dict(d=16, layers=2, heads=2, d_ff=64, d_cap=16, lr=1e-5, batch=64, epochs=200),
+    "vocab_large": dict(d=512, layers=4, heads=8, d_ff=2048, d_cap=16, lr=1e-5, batch=64, epochs=200),
+    # Synthetic reproductions on 2 CPU cores [R]: Adam 1e-3, batch 256, 30 epochs.
+    "offline_cpu": dict(d=64, layers=2, heads=4, d_ff=256, d_cap=64, lr=1e-3, batch=256, epochs=30),
+}
+
+
+def config(preset: str = "offline_cpu", **overrides) -> Config:
+    """The ``preset``'s :class:`Config` with ``overrides`` applied (validated)."""
+    check_choice("preset", preset, tuple(PRESETS))
+    return Config(**PRESETS[preset])._validate().replace(**overrides)
