@@ -81,7 +81,7 @@ def _score(theta, Xte, y, h, in_a, route_adapt, r_empty=1.0):
     ens = jnp.stack([jnp.where(in_a, pa, pc), jnp.where(route_adapt, pa, pc), jnp.where(route_rrs, pa, pc)], axis=-1)
     preds = jnp.concatenate([pred4, ens], axis=-1).T  # (7, n)
     target = jnp.where(in_a, h, y)
-    acc_rt = jnp.mean((preds == target).astype(Xte.dtype), axis=-1)
+    acc_rt = jnp.mean((preds == target[None, :]).astype(Xte.dtype), axis=-1)
     w_a = in_a.astype(Xte.dtype)
     rl = _region_losses(preds, y, h, w_a, 1.0 - w_a, r_empty)
     team_acc = 1.0 - _team_loss_from(rl)

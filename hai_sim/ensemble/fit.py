@@ -89,7 +89,8 @@ def _newton(X, t, s, lam, penalize_intercept, iters=ITERS):
         dz = Z @ direction
         zc = z[None, :] - steps[:, None] * dz[None, :]
         bc = beta[None, :] - steps[:, None] * direction[None, :]
-        f = jnp.sum(s_norm * (jax.nn.softplus(zc) - t * zc), axis=-1) + 0.5 * lam * jnp.sum(pen * bc**2, axis=-1)
+        f = (jnp.sum(s_norm[None, :] * (jax.nn.softplus(zc) - t[None, :] * zc), axis=-1)
+             + 0.5 * lam * jnp.sum(pen[None, :] * bc**2, axis=-1))
         f0 = jnp.sum(s_norm * (jax.nn.softplus(z) - t * z)) + 0.5 * lam * jnp.sum(pen * beta**2)
         decrease = grad @ direction
         ok = f <= f0 - 1e-4 * steps * decrease + 1e-13 * (1.0 + jnp.abs(f0))

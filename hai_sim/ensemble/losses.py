@@ -41,6 +41,7 @@ class RegionLosses(NamedTuple):
 def _region_losses(pred, y, h, w_a, w_c, r_empty):
     """Unchecked kernel: float {0,1} arrays (..., N) (pred may carry extra leading axes)."""
     n = y.shape[-1]
+    pred, y, h, w_a, w_c = jnp.broadcast_arrays(pred, y, h, w_a, w_c)
     h_wrong = (h != y).astype(w_a.dtype)
     m_wrong = (pred != y).astype(w_a.dtype)
     m_dis = (pred != h).astype(w_a.dtype)
