@@ -169,3 +169,51 @@ def adaptive_gain(key, n_seeds=30, p=0.5, delta=0.25, alpha=1.0, q=0.0, *, metri
         raise InputError(f"n_seeds={n_seeds!r} is outside the allowed range: an integer >= 2")
     pop, q, _ = _check_run(p, delta, alpha, q, None, alpha_c, n_train, n_test, C)
     return _gain_core(key, pop, q, n_seeds=n_seeds, metric=metric, n_train=n_train, n_test=n_test, C=float(C))
+
+
+@jit_core(static_argnames=("use_tau", "n_train", "n_test", "C"))
+def _batch_core(keys, pop, q, tau, use_tau, n_train, n_test, C):
+    """Metrics for keys (P, S) at P parameter points (pop, q, tau batched over P), seeds innermost."""
+    per_seed = jax.vmap(_run, in_axes=(0, None, None, None, None, None, None, None))
+    return jax.vmap(per_seed, in_axes=(0, 0, 0, 0, None, None, None, None))(
+        keys, pop, q, tau, use_tau, n_train, n_test, C)
+
+
+def _fixed_weight_run(key, pop: Population, ws, n_train, n_test, C):
+    """Fig. A4 kernel [R]: region-target accuracy and log-loss surrogate (§2.5) of the fixed-weight
+    single models θ_w (one per entry of ``ws``), of the single model (w = p̂) and of the oracle
+    ensemble, on a fresh test set. Returns (acc (k,), logloss (k,), acc_single, ll_single,
+    acc_adapt, ll_adapt)."""
+    from .train import _fixed_weight_weights, _fit_many
+
+    k_train, k_test = jax.random.split(key)
+    tr = _admissions(k_train, pop, n_train)
+    te = _admissions(k_test, pop, n_test)
+    f = lambda v: v.astype(tr.X.dtype)  # noqa: E731
+    para = _train(tr.X, f(tr.y), f(tr.h), tr.in_Da, tr.conf, C)
+    s = jax.vmap(_fixed_weight_weights, in_axes=(None, 0))(tr.in_Da, ws)
+    t = jnp.broadcast_to(jnp.where(tr.in_Da, f(tr.h), f(tr.y))[None, :], s.shape)
+    theta_w = _fit_many(tr.X, t, s, C)  # (k, 3)
+    Z = _design(te.X)
+    y, h, a = f(te.y), f(te.h), te.in_Da
+    target = jnp.where(a, h, y)
+    af = f(a)
+    p_hat = jnp.mean(af)
+
+    def scores(z):  # z (n,) -> region-target accuracy, log-loss surrogate
+        acc = jnp.mean(((z > 0).astype(z.dtype) == target).astype(z.dtype))
+        ll = jax.nn.softplus(z) - target * z
+        surrogate = (p_hat * jnp.sum(af * ll) / jnp.maximum(jnp.sum(af), 1.0)
+                     + (1.0 - p_hat) * jnp.sum((1.0 - af) * ll) / jnp.maximum(jnp.sum(1.0 - af), 1.0))
+        return acc, surrogate
+
+    acc_w, ll_w = jax.vmap(scores)(theta_w @ Z.T)
+    acc_s, ll_s = scores(Z @ para.single)
+    acc_ad, ll_ad = scores(jnp.where(a, Z @ para.aligned, Z @ para.complementary))
+    return acc_w, ll_w, acc_s, ll_s, acc_ad, ll_ad
+
+
+@jit_core(static_argnames=("n_train", "n_test", "C"))
+def _fixed_weight_core(keys, pop, ws, n_train, n_test, C):
+    per_seed = jax.vmap(_fixed_weight_run, in_axes=(0, None, None, None, None, None))
+    return jax.vmap(per_seed, in_axes=(0, 0, None, None, None, None))(keys, pop, ws, n_train, n_test, C)
