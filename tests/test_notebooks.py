@@ -13,6 +13,7 @@ EXPECTED = {
     "integration": [],
     "delegation": ["Assumption 3.2", "beta-only"],
     "chaining": ["MCCAM", "Phi =", "alpha = 0.785380"],
+    "ensemble": ["RRS route agreement", "T = p_hat/(1 - p_hat) to", "adaptive gain (10 seeds)"],
 }
 
 
