@@ -397,8 +397,8 @@ def fig_a4_fixed_weights(quick: bool = False) -> Result:
 
 
 # --------------------------------------------------------------------------------------------- §6 grids
-def _grid_kernel(n_seeds, metric, use_tau, pair="adapt-single"):
-    """A sweep kernel: seed-mean gain (points) and its s.e. at one grid point (fresh seeds per point)."""
+def _seed_gain(key, p, delta, alpha, q, tau, n_seeds, metric, use_tau, pair):
+    """Seed-mean gain (points), its s.e., D, Δ and Γ(0) at one grid point (fresh seeds per point)."""
     import jax
     import jax.numpy as jnp
 
@@ -407,15 +407,32 @@ def _grid_kernel(n_seeds, metric, use_tau, pair="adapt-single"):
 
     a, b = pair.split("-")
     pre = "acc_rt_" if metric == "rt" else "team_acc_"
+    pop = Population(p, delta, alpha, jnp.asarray(0.5), jnp.asarray(0.1))
+    keys = jax.random.split(key, n_seeds)
+    m = jax.vmap(lambda k: _run(k, pop, q, tau, use_tau, N_TRAIN, N_TEST, 1.0))(keys)
+    g = 100.0 * (m[pre + a] - m[pre + b])
+    return {"gain": jnp.mean(g), "gain_se": jnp.std(g, ddof=1) / jnp.sqrt(float(n_seeds)),
+            "D": jnp.mean(m.D), "Delta": jnp.mean(m.Delta), "gain0": 100.0 * jnp.mean(m.acc_rt_oracle - m.acc_rt_single)}
+
+
+_SEED_GAIN = {}
+
+
+def _grid_kernel(n_seeds, metric, use_tau, pair="adapt-single"):
+    """A sweep kernel over named scalars. Its body is one compiled core shared by every grid, so the
+    sweep's eager calls at the grid corners do not re-trace the pipeline op by op."""
+    import jax.numpy as jnp
+
+    from hai_sim.engine import jit_core
+
+    if not _SEED_GAIN:
+        _SEED_GAIN["core"] = jit_core(_seed_gain, static_argnames=("n_seeds", "metric", "use_tau", "pair"))
+    core = _SEED_GAIN["core"]
 
     def gain(key, p=0.5, delta=0.25, alpha=1.0, q=0.0, tau=0.0):
         f = lambda v: jnp.asarray(v, dtype=float)  # noqa: E731
-        pop = Population(f(p), f(delta), f(alpha), f(0.5), f(0.1))
-        keys = jax.random.split(key, n_seeds)
-        m = jax.vmap(lambda k: _run(k, pop, f(q), f(tau), use_tau, N_TRAIN, N_TEST, 1.0))(keys)
-        g = 100.0 * (m[pre + a] - m[pre + b])
-        return {"gain": jnp.mean(g), "gain_se": jnp.std(g, ddof=1) / jnp.sqrt(float(n_seeds)),
-                "D": jnp.mean(m.D), "Delta": jnp.mean(m.Delta), "gain0": 100.0 * jnp.mean(m.acc_rt_oracle - m.acc_rt_single)}
+        return core(key, f(p), f(delta), f(alpha), f(q), f(tau), n_seeds=n_seeds, metric=metric, use_tau=use_tau,
+                    pair=pair)
 
     return gain
 

@@ -47,7 +47,7 @@ def test_empty_alignment_region_uses_r_empty():
         assert np.isfinite(got)
 
 
-def _instance(n=2000):
+def _instance(n=1000):
     # §3 recipe: α = 0.85 on D_a, 0.55 on D_c, fixed linear model, τ = 0.7.
     d = E.make_admissions(jax.random.key(11), n, 0.5, 0.25, 0.85, alpha_c=0.55)
     theta = jnp.array([-5.0, 5.5, 5.5])
@@ -61,7 +61,7 @@ def test_eq3_equals_monte_carlo_fixed_tau():
     formula = float(E.team_loss(pred, d.y, d.h, in_Da))
     mc = E.team_loss_mc(jax.random.key(1), pred, d.y, d.h, in_Da, n_rep=1000)
     assert abs(float(mc.mean) - formula) < 4 * float(mc.se), (formula, mc)
-    assert float(mc.se) < 2e-4
+    assert float(mc.se) < 5e-4
 
 
 def test_eq3_expected_weights_equal_monte_carlo_random_tau():

@@ -123,5 +123,4 @@ def test_strict_dtype_promotion():
         d = E.make_admissions(jax.random.key(0), 200)
         E.team_loss(d.h, d.y, d.h, d.in_Da)
         E.fit_wlr(d.X, d.y, d.conf)
-        E.tradeoff_at_single(jax.random.key(0), n=500)
     assert np.isfinite(float(m.acc_rt_adapt))
