@@ -7,6 +7,7 @@ Rational Routing Shortcut), the adaptive gain and the tradeoff theorems. See spe
 its ERRATA; numbers tagged [P] are the paper's, [D] derived, [R] the spec's reconstruction.
 """
 
+from .behaviour import behaviour_aware_objective, fit_behaviour_aware
 from .data import Admissions, make_admissions
 from .evaluate import PREDICTORS, Gain, Metrics, adaptive_gain, run_admissions
 from .fit import fit_wlr, wlr_objective
@@ -46,10 +47,12 @@ __all__ = [
     "adaptive_gain",
     "additive_cor6_bound",
     "alignment_loss_lemma1",
+    "behaviour_aware_objective",
     "binary_confidence",
     "binary_entropy",
     "dominance_gap",
     "eq37_min",
+    "fit_behaviour_aware",
     "fit_fixed_weight",
     "fit_wlr",
     "lemma8_bounds",
