@@ -1,7 +1,7 @@
 """run_admissions under jit(vmap) against NumPy twins of the same pipeline (same run).
 
 The twin is the pipeline as a researcher writes it: each run vectorised in NumPy (data, four
-damped-Newton logistic fits with the same 20 steps and step-length search, fused metrics), seeds in
+damped-Newton logistic fits with the same 16 steps and logit-step cap, fused metrics), seeds in
 a Python loop. A second twin batches the seeds too (einsum over a leading seed axis). Both twins
 use the same algorithm as the kernel, so the ratio measures the implementation, not the solver.
 
@@ -23,13 +23,9 @@ from hai_sim.engine.bench import compare, format_rows, write
 from hai_sim.ensemble.evaluate import _run
 from hai_sim.ensemble.params import Population
 
-ITERS = 20
-STEPS = 0.5 ** np.arange(8)
+ITERS = 16
+MAX_DZ = 4.0
 N_TRAIN, N_TEST = 1000, 5000
-
-
-def _softplus(z):
-    return np.logaddexp(0.0, z)
 
 
 def np_fit(X, t, s, C=1.0):
@@ -48,15 +44,8 @@ def np_fit(X, t, s, C=1.0):
         grad = np.einsum("...nk,...n->...k", Z, sn * (sig - t)) + lam * pen * beta
         hess = np.einsum("...nk,...n,...nl->...kl", Z, sn * sig * (1 - sig), Z) + ridge
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
-        dz = np.einsum("...nk,...k->...n", Z, step)
-        zc = z[..., None, :] - STEPS[:, None] * dz[..., None, :]
-        bc = beta[..., None, :] - STEPS[:, None] * step[..., None, :]
-        f = (np.sum(sn[..., None, :] * (_softplus(zc) - t[..., None, :] * zc), -1)
-             + 0.5 * lam * np.sum(pen * bc**2, -1))
-        f0 = np.sum(sn * (_softplus(z) - t * z), -1) + 0.5 * lam[..., 0] * np.sum(pen * beta**2, -1)
-        ok = f <= (f0 - 1e-4 * np.einsum("...k,...k->...", grad, step))[..., None] * 1.0 + 1e-13 * (1 + np.abs(f0))[..., None]
-        pick = np.where(ok.any(-1), ok.argmax(-1), f.argmin(-1))
-        beta = np.take_along_axis(bc, pick[..., None, None], axis=-2)[..., 0, :]
+        dz = np.max(np.abs(np.einsum("...nk,...k->...n", Z, step)) * (sn > 0), axis=-1)
+        beta = beta - np.minimum(1.0, MAX_DZ / np.maximum(dz, 1e-300))[..., None] * step
     return np.where(empty[..., None], 0.0, beta)
 
 

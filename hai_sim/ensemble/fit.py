@@ -7,9 +7,12 @@ The objective, in mean-normalised form, is
 z = b + wᵀx, with λ = 1/(C Σ s) by default: exactly scikit-learn's
 ``LogisticRegression(C).fit(X, t, sample_weight=s)`` (intercept unpenalised), divided by Σ s.
 Newton steps run in ``lax.scan`` for a fixed number of iterations (static shapes, vmappable over
-data sets and weights); each step is damped by a vectorised backtracking search over step lengths
-1, 1/2, …, 1/128, so that separable data (an α = 1 alignment region) converge too: the penalty
-keeps the optimum finite and the search keeps early steps from overshooting. Zero weights mask
+data sets and weights); each step is shortened so that no weighted logit moves by more than
+``MAX_DZ``, so that separable data (an α = 1 alignment region) converge too: the penalty keeps the
+optimum finite and the cap keeps early steps from overshooting. This costs one sigmoid per instance
+and step (a line search would cost several log-losses). Convergence to ‖∇J‖ ≤ 1e-10 is tested on
+admissions data (separable regions included); data with much larger optimal logits need more
+``iters``. Zero weights mask
 instances out of a region, keeping shapes static; all-zero weights give β = 0.
 """
 
@@ -26,8 +29,8 @@ from .params import _labels, _weights
 
 __all__ = ["fit_wlr", "wlr_objective"]
 
-ITERS = 20
-_STEPS = 0.5 ** np.arange(8)  # candidate step lengths, full step first
+ITERS = 16
+MAX_DZ = 4.0  # largest change of any weighted instance's logit in one Newton step
 
 
 def _design(X):
@@ -77,7 +80,6 @@ def _newton(X, t, s, lam, penalize_intercept, iters=ITERS):
     pen = _penalty_mask(d1, penalize_intercept)
     # An empty region has a zero loss part; the identity keeps its Newton system regular.
     ridge = lam * jnp.diag(pen) + jnp.where(empty, 1.0, 0.0) * jnp.eye(d1)
-    steps = jnp.asarray(_STEPS, dtype=X.dtype)
 
     def step(beta, _):
         z = Z @ beta
@@ -85,17 +87,10 @@ def _newton(X, t, s, lam, penalize_intercept, iters=ITERS):
         grad = Z.T @ (s_norm * (sig - t)) + lam * pen * beta
         hess = (Z * (s_norm * sig * (1.0 - sig))[:, None]).T @ Z + ridge
         direction = _spd_solve(hess, grad)
-        # Vectorised backtracking: losses at every candidate length from one matrix product.
-        dz = Z @ direction
-        zc = z[None, :] - steps[:, None] * dz[None, :]
-        bc = beta[None, :] - steps[:, None] * direction[None, :]
-        f = (jnp.sum(s_norm[None, :] * (jax.nn.softplus(zc) - t[None, :] * zc), axis=-1)
-             + 0.5 * lam * jnp.sum(pen[None, :] * bc**2, axis=-1))
-        f0 = jnp.sum(s_norm * (jax.nn.softplus(z) - t * z)) + 0.5 * lam * jnp.sum(pen * beta**2)
-        decrease = grad @ direction
-        ok = f <= f0 - 1e-4 * steps * decrease + 1e-13 * (1.0 + jnp.abs(f0))
-        pick = jnp.where(jnp.any(ok), jnp.argmax(ok), jnp.argmin(f))
-        return bc[pick], None
+        # Damping: no logit moves by more than MAX_DZ in one step (far from the optimum of separable
+        # data the full step overshoots); near the optimum steps are small and Newton is undamped.
+        dz = jnp.max(jnp.where(s_norm > 0, jnp.abs(Z @ direction), 0.0))
+        return beta - jnp.minimum(1.0, MAX_DZ / jnp.maximum(dz, 1e-300)) * direction, None
 
     beta, _ = jax.lax.scan(step, jnp.zeros(d1, X.dtype), None, length=iters)
     return jnp.where(empty, 0.0, beta)
@@ -123,7 +118,7 @@ def fit_wlr(X, t, s=None, C=1.0, *, lam=None, penalize_intercept=False, iters=IT
         C: static inverse penalty (scikit-learn's C > 0); λ = 1/(C Σ s).
         lam: fixes λ ≥ 0 instead (then ``C`` is unused). May be traced.
         penalize_intercept: penalise the intercept too (the §3 theory convention).
-        iters: static number of damped Newton steps (default 20; 10 already reach ‖∇J‖ ≤ 1e-15 on
+        iters: static number of damped Newton steps (default 16; 12 already reach ‖∇J‖ ≤ 1e-15 on
             admissions data, separable regions included).
     Returns:
         (d + 1,) float [b, w_1, …, w_d].
