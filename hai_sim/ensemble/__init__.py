@@ -10,6 +10,8 @@ its ERRATA; numbers tagged [P] are the paper's, [D] derived, [R] the spec's reco
 from .behaviour import behaviour_aware_objective, fit_behaviour_aware
 from .data import Admissions, make_admissions
 from .evaluate import PREDICTORS, Gain, Metrics, adaptive_gain, run_admissions
+from . import families
+from .families import FAMILIES, rbf_features
 from .fit import fit_wlr, wlr_objective
 from .losses import RegionLosses, region_losses, team_loss, team_loss_mc, weights_from_FT
 from .params import Population, make_population
@@ -35,6 +37,7 @@ from .theory import (
 from .train import Paradigms, fit_fixed_weight, train_paradigms
 
 __all__ = [
+    "FAMILIES",
     "PREDICTORS",
     "PROTOCOLS",
     "Admissions",
@@ -60,6 +63,7 @@ __all__ = [
     "make_admissions",
     "make_population",
     "misroute",
+    "rbf_features",
     "region_logloss",
     "region_losses",
     "route_agreement",

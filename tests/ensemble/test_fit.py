@@ -83,3 +83,13 @@ def test_vmap_over_data_sets():
     batched = jax.vmap(lambda X, t: _newton(X, t.astype(float), jnp.ones(300), 1.0 / 300, False))(ds.X, ds.y)
     for i in range(3):
         np.testing.assert_allclose(np.asarray(batched[i]), np.asarray(E.fit_wlr(ds.X[i], ds.y[i])), atol=1e-12)
+
+
+def test_rbf_feature_fit_matches_sklearn(data):
+    # 9 RBF features + intercept: the general (cho_solve) Newton path.
+    X, y, h, a, c = data
+    F = np.asarray(E.rbf_features(X))
+    d2 = ((X[:, None, :] - E.families.RBF_CENTRES[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(F, np.exp(-0.5 * d2 / E.families.RBF_WIDTH**2), atol=1e-15)
+    s = (~a) * (1 - c)
+    np.testing.assert_allclose(np.asarray(E.fit_wlr(F, y, s)), _sk(F, y, s, 1.0), rtol=2e-6, atol=2e-6)
