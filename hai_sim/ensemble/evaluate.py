@@ -20,7 +20,7 @@ from .data import _admissions
 from .fit import _design
 from .losses import _region_losses, _team_loss_from
 from .params import Population, _check_p_open, make_population
-from .train import _regions, _train
+from .train import _fit_many, _fixed_weight_weights, _regions, _train
 
 __all__ = ["Gain", "Metrics", "PREDICTORS", "adaptive_gain", "run_admissions"]
 
@@ -184,8 +184,6 @@ def _fixed_weight_run(key, pop: Population, ws, n_train, n_test, C):
     single models θ_w (one per entry of ``ws``), of the single model (w = p̂) and of the oracle
     ensemble, on a fresh test set. Returns (acc (k,), logloss (k,), acc_single, ll_single,
     acc_adapt, ll_adapt)."""
-    from .train import _fixed_weight_weights, _fit_many
-
     k_train, k_test = jax.random.split(key)
     tr = _admissions(k_train, pop, n_train)
     te = _admissions(k_test, pop, n_test)

@@ -144,7 +144,6 @@ def fig3_gain(quick: bool = False) -> Result:
                     source=f"{R.SPEC} §4.3 / eq. 44", note="max residual of a line within 3√2 s.e."))
     rows.append(R.CLAIM_Q.row("(iv) gain linear in certainty 1 − H/2log2", _yes(linear(certainty)),
                               note="A10: linear in q, hence not in certainty"))
-    axes[3].plot([], [])
     ds = xr.Dataset(data, attrs={"n_seeds": S, "n_train": N_TRAIN, "n_test": N_TEST, "metric": "region-target (A8)",
                                  "provenance": "ours [R]; references spec §4.3 [R]; claims [P]"})
     _note(fig, f"Ours: {S} seeds, n_train={N_TRAIN}, n_test={N_TEST}, bars ±2 s.e.; dotted: spec's reconstruction [R]. "
@@ -160,13 +159,10 @@ def _tradeoffs(alphas, ps, n_seeds, protocol):
     import jax
     import jax.numpy as jnp
 
-    from hai_sim.engine import jit_core
-
     from .params import make_population
-    from .theory import _tradeoff
 
     A, P = np.meshgrid(np.asarray(alphas, float), np.asarray(ps, float), indexing="ij")
-    pop = make_population(A.ravel() * 0 + P.ravel(), np.full(A.size, 0.25), A.ravel(),
+    pop = make_population(P.ravel(), np.full(A.size, 0.25), A.ravel(),
                           alpha_c=np.full(A.size, 0.5), conf_width=np.full(A.size, 0.1))
     keys = jax.random.split(jax.random.key(0), n_seeds)
     f = _tradeoff_batch(protocol)

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from hai_sim.engine import Estimate, InputError, jit_core, named_result
 from hai_sim.engine.validate import check_range, is_concrete
 
-from .params import _labels, _mask, _same_length, _weights
+from .params import _labels, _mask, _same_length
 
 __all__ = ["RegionLosses", "region_losses", "team_loss", "team_loss_mc", "weights_from_FT"]
 

@@ -96,16 +96,19 @@ def test_corollary6_identity_gain_linear_in_q():
     assert float(base.Delta) > 0.25  # the identity has power: Δ ≈ 0.33 at the defaults
 
 
-def test_vmap_over_keys_and_parameters_matches_loop():
+def test_vmap_over_keys_and_all_parameters_matches_loop():
     keys = jax.random.split(jax.random.key(0), 3)
     ps = jnp.array([0.3, 0.5, 0.7])
     deltas = jnp.array([0.1, 0.25, 0.4])
     alphas = jnp.array([0.6, 0.8, 1.0])
     qs = jnp.array([0.0, 0.1, 0.2])
-    f = jax.jit(jax.vmap(lambda k, p, d, a, q: E.run_admissions(k, p, d, a, q, **SIZES)))
-    batched = f(keys, ps, deltas, alphas, qs)
+    taus = jnp.array([0.5, 0.65, 0.8])
+    acs = jnp.array([0.3, 0.5, 0.7])
+    f = jax.jit(jax.vmap(lambda k, p, d, a, q, t, ac: E.run_admissions(k, p, d, a, q, t, alpha_c=ac, **SIZES)))
+    batched = f(keys, ps, deltas, alphas, qs, taus, acs)
     for i in range(3):
-        one = E.run_admissions(keys[i], float(ps[i]), float(deltas[i]), float(alphas[i]), float(qs[i]), **SIZES)
+        one = E.run_admissions(keys[i], float(ps[i]), float(deltas[i]), float(alphas[i]), float(qs[i]),
+                               float(taus[i]), alpha_c=float(acs[i]), **SIZES)
         for name in one.keys():
             np.testing.assert_allclose(np.asarray(batched[name][i]), np.asarray(one[name]), atol=1e-12)
 
