@@ -113,7 +113,8 @@ def _check_twin() -> float:
     return float(np.max(np.abs(np_fit(X, h, a * c) - np.asarray(fit_wlr(X, h, a * c)))))
 
 
-def main(quick: bool = False) -> list[dict]:
+def run(quick: bool = False) -> list[dict]:
+    """The benchmark rows (``hai-sim bench`` prints and writes them)."""
     diff = _check_twin()
     assert diff < 1e-8, f"NumPy twin's fit differs from fit_wlr by {diff}"
     n_points, n_seeds = (4, 8) if quick else (16, 30)
@@ -134,13 +135,14 @@ def main(quick: bool = False) -> list[dict]:
                 [keys, *args], [seeds, p, delta, alpha, q], n_points=runs, unit="runs", repeat=3,
                 note="NumPy twin batched over seeds (einsum); contended shared machine"),
     ]
-    print(format_rows(rows))
-    write(rows, Path(__file__).parent / "results" / "ensemble.json")
     return rows
 
 
-def run(quick: bool = False) -> list[dict]:
-    return main(quick)
+def main(quick: bool = False) -> list[dict]:
+    rows = run(quick)
+    print(format_rows(rows))
+    write(rows, Path(__file__).parent / "results" / "ensemble.json")
+    return rows
 
 
 if __name__ == "__main__":
