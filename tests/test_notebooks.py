@@ -14,6 +14,7 @@ EXPECTED = {
     "delegation": ["Assumption 3.2", "beta-only"],
     "chaining": ["MCCAM", "Phi =", "alpha = 0.785380"],
     "capability": ["sigma_D(0.90) = 0.441", "Global k=5 = 96.46", "expert weight"],
+    "ensemble": ["RRS route agreement", "T = p_hat/(1 - p_hat) to", "adaptive gain (10 seeds)"],
 }
 
 
