@@ -410,32 +410,24 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="small sizes")] = False,
     only: Annotated[list[str] | None, typer.Option(help="benchmark file stems, e.g. engine (repeatable)")] = None,
     out: Annotated[Path | None, typer.Option(help="results directory (default ./benchmarks/results)")] = None,
+    float32: Annotated[bool, typer.Option("--float32/--no-float32",
+                                          help="also run each script in float32 (a subprocess) and report "
+                                               "its speed and error against float64")] = True,
 ) -> None:
-    """Time each kernel family against its NumPy twin; write JSON per family."""
+    """Time each kernel family against its NumPy twin (with roofline and float32 figures); JSON per family."""
     _setup_jax()
-    import importlib.util
-
-    from hai_sim.engine.bench import format_rows, write
+    from hai_sim.engine.bench import bench_files, format_rows, run_file, write
 
     bench_dir = Path(__file__).resolve().parents[1] / "benchmarks"
     if not bench_dir.is_dir():
         bench_dir = Path.cwd() / "benchmarks"
     if not bench_dir.is_dir():
         raise InputError("no benchmarks/ directory next to the package or in the current directory")
-    files = sorted(bench_dir.glob("bench_*.py"))
-    stems = {f.stem.removeprefix("bench_"): f for f in files}
-    if only:
-        unknown = [o for o in only if o not in stems]
-        if unknown:
-            raise InputError(f"--only {unknown}: no such benchmark (have {', '.join(stems)})")
-        stems = {k: v for k, v in stems.items() if k in only}
+    stems = bench_files(bench_dir, only)
     # Results go where the user is (or to --out), never into the installed package.
     out_dir = _out_dir(out if out is not None else Path.cwd() / "benchmarks" / "results")
     for stem, path in stems.items():
-        spec = importlib.util.spec_from_file_location(f"hai_sim_bench_{stem}", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        rows = mod.run(quick=quick)
+        rows = run_file(path, quick=quick, float32=float32)
         dest = write(rows, out_dir / f"{stem}.json")
         typer.echo(f"== {stem} ({dest})")
         typer.echo(format_rows(rows))

@@ -15,7 +15,7 @@ from .grid import Grid, make_grid
 from .params import Params, static
 from .phase import bisect, boundaries, labels_from_thresholds, level_crossings, region_fractions, transition_window
 from .results import Estimate, NamedResult, named_result
-from .store import StoreMismatchError
+from .store import StoreMismatchError, StoreStatus, store_status
 from .sweep import NonFiniteError, sweep
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "NonFiniteError",
     "Params",
     "StoreMismatchError",
+    "StoreStatus",
     "bisect",
     "boundaries",
     "checks",
@@ -37,6 +38,7 @@ __all__ = [
     "phase",
     "region_fractions",
     "static",
+    "store_status",
     "sweep",
     "trace_count",
     "transition_window",

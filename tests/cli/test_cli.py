@@ -81,7 +81,7 @@ def test_atlas_default_output_is_under_the_current_directory(tmp_path):
 def test_bench_writes_under_the_current_directory_not_into_the_package(tmp_path):
     package_results = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "engine.json"
     before = package_results.stat().st_mtime_ns if package_results.exists() else None
-    proc = cli("bench", "--quick", "--only", "engine", cwd=tmp_path)
+    proc = cli("bench", "--quick", "--no-float32", "--only", "engine", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = json.loads((tmp_path / "benchmarks" / "results" / "engine.json").read_text())["results"]
     assert rows and all(r["jax_rate"] > 0 for r in rows)
