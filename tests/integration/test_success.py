@@ -108,8 +108,8 @@ def test_mc_within_four_standard_errors_of_exact(key):
         w = I.linear_worker(a1, 0.4, 0.1)
         r = I.success_probability(JOB, w, method="mc", key=key, n_samples=100_000)
         ex = float(I.success_probability(JOB, w))
-        assert abs(float(r.p) - ex) <= 4 * np.sqrt(ex * (1 - ex) / 100_000)
-        assert abs(float(r.se) - np.sqrt(float(r.p) * (1 - float(r.p)) / 100_000)) < 1e-15
+        assert abs(float(r.mean) - ex) <= 4 * np.sqrt(ex * (1 - ex) / 100_000)
+        assert abs(float(r.se) - np.sqrt(float(r.mean) * (1 - float(r.mean)) / 100_000)) < 1e-15
 
 
 @pytest.mark.parametrize("h, g, f", [("max", "mean", "mean"), ("mean", "max", "mean"), ("mean", "mean", "max"),
@@ -127,7 +127,7 @@ def test_mc_any_aggregator_matches_numpy_brute_force(h, g, f, key):
     w = I.linear_worker(*a, 0.3)
     r = I.success_probability(job, w, method="mc", key=key, n_samples=200_000)
     se = np.sqrt(ref * (1 - ref) / 200_000)
-    assert abs(float(r.p) - ref) < 5 * np.sqrt(2) * se
+    assert abs(float(r.mean) - ref) < 5 * np.sqrt(2) * se
     if h in ("max", "lambda") and g == "mean" and f == "mean":
         assert abs(float(I.success_probability(job, w, method="fft")) - ref) < 5 * se
 
@@ -142,7 +142,7 @@ def test_truncated_normal_methods_agree_with_scipy_sampling(key):
     fft = float(I.success_probability(JOB, w, method="fft"))
     assert abs(fft - ref) < 5 * se
     assert abs(float(I.success_probability(JOB, w, method="edgeworth")) - fft) < 2e-4
-    assert abs(float(I.success_probability(JOB, w, method="mc", key=key).p) - fft) < 5 * se
+    assert abs(float(I.success_probability(JOB, w, method="mc", key=key).mean) - fft) < 5 * se
 
 
 def test_p_is_one_half_at_the_critical_point():
@@ -206,6 +206,6 @@ def test_no_recompilation_for_new_values():
 
 def test_mc_common_random_numbers_are_exactly_monotone(key):
     f = jax.jit(jax.vmap(lambda a1: I.success_probability(JOB, I.linear_worker(a1, 0.4, 0.1), method="mc", key=key,
-                                                          n_samples=20_000).p))
+                                                          n_samples=20_000).mean))
     p = np.asarray(f(jnp.linspace(0.45, 0.56, 60)))
     assert np.all(np.diff(p) >= 0) and p[0] < 0.05 and p[-1] > 0.95
