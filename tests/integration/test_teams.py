@@ -5,9 +5,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from integration_oracles import default_s, gil_pelaez_quad, linear_terms
+
 from hai_sim import integration as I
 
 JOB = I.default_job()
+S = default_s()
 
 
 def test_merge_rules():
@@ -58,13 +61,21 @@ def test_integration_gain_rows_2_and_3_mismatch_as_errata_5_says():
     assert abs(a2s[np.argmax(p2 >= 0.95)] - 0.425) < 0.01
 
 
-def test_gain_identities():
-    w1, w2 = I.linear_worker(0.6, 0.3, 0.1), I.linear_worker(0.4, 0.5, 0.1)
+def test_gain_against_independent_quadrature():
+    # Every success probability of the gain from scipy's adaptive quadrature of the Gil-Pelaez
+    # integral on NumPy-built terms (no package code): the merged worker takes W1's decision level
+    # (a_1 = 0.49, sigma 0.1) and W2's action level (a_2 = 0.42, sigma 0.2).
+    w1, w2 = I.linear_worker(0.49, 0.3, 0.1), I.linear_worker(0.4, 0.42, 0.2)
     g = I.integration_gain(JOB, w1, w2, rule="decision-action")
-    p = lambda w: float(I.success_probability(JOB, w))
-    assert float(g.p12) == pytest.approx(p(I.linear_worker(0.6, 0.5, 0.1)), abs=1e-15)
-    assert float(g.delta) == pytest.approx(float(g.p12) - max(float(g.p1), float(g.p2)), abs=1e-15)
-    assert float(g.superadditive) == pytest.approx(float(g.p12) - float(g.p1) - float(g.p2), abs=1e-15)
+
+    def oracle(a, sig):
+        return gil_pelaez_quad(*linear_terms(S, a, (1, 1), sig), 0.25)
+
+    p1, p2, p12 = oracle((0.49, 0.3), (0.1, 0.1)), oracle((0.4, 0.42), (0.2, 0.2)), oracle((0.49, 0.42), (0.1, 0.2))
+    assert 0.05 < p12 < 0.95  # inside the transition, where the identities are not trivial
+    for got, want in [(g.p1, p1), (g.p2, p2), (g.p12, p12), (g.delta, p12 - max(p1, p2)),
+                      (g.over_w2, p12 - p2), (g.superadditive, p12 - p1 - p2)]:
+        assert abs(float(got) - want) < 1e-10
 
 
 def test_productivity_compression_grid_qualitative():
