@@ -109,7 +109,8 @@ def phase_transition_a1(quick: bool = False) -> Result:
         ax.set_xlim(crit[s] - span, crit[s] + span)
         ax.set_title(f"sigma = {s}", fontsize=9)
         ax.set_xlabel("a_1 (decision-level ability)")
-        ax.legend(fontsize=6, loc="upper left")
+        # Lower right stays empty: P is ~1 there in every panel.
+        ax.legend(fontsize=6, loc="lower right")
     axes[0].set_ylabel("job success probability P")
     _note(fig, "Curves, band and windows: ours (exact inversion, reconstructed setting [R]). Crosses: the seed's "
                "windows (quoting the paper); sigma = 0.3 does not reproduce (ERRATA 4).")
@@ -210,7 +211,8 @@ def phase_a1_a2(quick: bool = False) -> Result:
         band_frac.append(float(np.mean((P > 0) & (P < 1))))
         heatmap(ax, P, g, g, xlabel="a_1", ylabel="a_2", label="P (exact)", colorbar=s == SIGMAS[-1])
         a1_line = 1 - (0.5 - (1 - g) * sb[1]) / sb[0]
-        overlay_curve(ax, a1_line, g, "critical line", color="C3", ls="--", lw=1)
+        # Drawn last and on top: at small sigma the band lines and the transition sit on it.
+        overlay_curve(ax, a1_line, g, "critical line", color="white", ls="--", lw=1.2, zorder=4)
         gam = float(I.gamma(job, w, 0.2)) / sb[0]
         overlay_curve(ax, a1_line - gam, g, "Thm 3.2 band", color="C1", lw=0.8)
         overlay_curve(ax, a1_line + gam, g, "", color="C1", lw=0.8)
@@ -230,7 +232,8 @@ def phase_a1_a2(quick: bool = False) -> Result:
                   "the critical line; the transition band has width ~ sigma/sqrt(n). Ours.", table)
 
 
-@experiment("integration.scaling-collapse", title="Scaling collapse of the transition over n and sigma", tag="R")
+@experiment("integration.scaling-collapse", title="Scaling collapse of the transition over n and sigma", tag="R",
+            heavy=True)
 def scaling_collapse(quick: bool = False) -> Result:
     """P against (mu_1 - mu_1^c) sqrt(n)/sigma collapses onto one curve (spec §3.2 check 2, §6.3).
 
@@ -242,7 +245,7 @@ def scaling_collapse(quick: bool = False) -> Result:
     ns = (5, 20, 100) if quick else (5, 10, 20, 50, 100, 400)
     n_jobs = 12 if quick else 200
     x = np.linspace(-1.5, 1.5, 121)
-    fig, axes = _fig(2, width=4.4, height=3.5)
+    fig, axes = _fig(2, width=4.8, height=3.8)
     curves = {}
     n_curves = (5, 20, 100) if quick else (5, 20, 100, 400)
     for n in n_curves:
@@ -282,7 +285,7 @@ def scaling_collapse(quick: bool = False) -> Result:
     axes[1].axhline(0.385, color="C3", ls="--", lw=1, label="spec: 0.385")
     axes[1].set_xscale("log")
     axes[1].set_xlabel("n (skills)")
-    axes[1].set_ylabel("window width x sqrt(n)/sigma (mu_1 units)")
+    axes[1].set_ylabel("width x sqrt(n)/sigma (mu_1 units)")
     axes[1].legend(fontsize=7)
     _note(fig, f"Ours (exact). Random jobs: s ~ U[0,1], a_2 = 0.4, tau = 0.25, sigma = 0.1, {n_jobs} per n; jobs "
                "whose window leaves a_1 in [0, 1] are skipped.")
@@ -297,7 +300,8 @@ def scaling_collapse(quick: bool = False) -> Result:
                   "mu_1 units), the same for every job size. Ours.", table)
 
 
-@experiment("integration.integration-gain-maps", title="Integration-gain heat maps (Theorem 3.3)", tag="P")
+@experiment("integration.integration-gain-maps", title="Integration-gain heat maps (Theorem 3.3)", tag="P",
+            heavy=True)
 def integration_gain_maps(quick: bool = False) -> Result:
     """Delta = P_12 - max(P_1, P_2) over W2's (a_1, a_2) for three fixed W1 (spec §4.3).
 
@@ -424,7 +428,7 @@ def productivity_compression_map(quick: bool = False) -> Result:
 
 
 @experiment("integration.universality", title="Universality: polynomial profiles, truncated-normal noise, max "
-                                              "aggregators", tag="R")
+                                              "aggregators", tag="R", heavy=True)
 def universality(quick: bool = False) -> Result:
     """Sharp transitions for other profiles, noise laws and aggregators (spec §4.5).
 
@@ -450,6 +454,7 @@ def universality(quick: bool = False) -> Result:
         Pt.append(_p(job, "fft", law="truncnorm", a1=a1, a2=0.4, sigma=s))
         axes[1].plot(a1, Pt[-1], label=f"sigma={s}")
     axes[1].set_xlabel("a_1 (truncated-normal noise, FFT)")
+    axes[1].set_ylabel("P (FFT convolution)")
     key = jax.random.key(7)
     ns = 10_000 if quick else 100_000
     variants = [("h=max", I.default_job(h="max", tau=0.3)), ("f=max, random graph", I.default_job(f="max", graph="random"))]
@@ -459,6 +464,7 @@ def universality(quick: bool = False) -> Result:
         Pm.append(np.asarray(f(jnp.asarray(a1))))
         axes[2].plot(a1, Pm[-1], label=name)
     axes[2].set_xlabel("a_1 (Monte Carlo, sigma = 0.3, a_2 = 0.7)")
+    axes[2].set_ylabel(f"P (Monte Carlo, {ns} samples)")
     for ax in axes:
         ax.legend(fontsize=7)
     # 40 halvings of [0, 1] reach 1e-12, well below the FFT's own error (~1e-6).
@@ -540,7 +546,7 @@ def onet_standin(quick: bool = False) -> Result:
 
 
 @experiment("integration.bbl-fit", title="Linear ability profiles fitted to (synthetic) BIG-bench Lite scores",
-            tag="R")
+            tag="R", heavy=True)
 def bbl_fit(quick: bool = False) -> Result:
     """Least-squares and Bayesian (numpyro NUTS) fits of E(s) = c - (1 - a) s to synthetic BBL scores
     (spec §5.3), and the success probability of the fitted human-decides / LLM-executes worker with
@@ -601,7 +607,8 @@ def bbl_fit(quick: bool = False) -> Result:
                   "through to a credible band on the success probability. Synthetic data, our fits.", table)
 
 
-@experiment("integration.phase-variants", title="Phase diagrams: polynomial profiles and the (a_1, tau) plane", tag="X")
+@experiment("integration.phase-variants", title="Phase diagrams: polynomial profiles and the (a_1, tau) plane", tag="X",
+            heavy=True)
 def phase_variants(quick: bool = False) -> Result:
     """Variants of spec §6.6: the (beta_1, beta_2) plane for polynomial profiles and the (a_1, tau)
     plane for linear ones (sigma = 0.1, exact P inside the band |z| <= 12, 0/1 outside).

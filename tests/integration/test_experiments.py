@@ -1,6 +1,7 @@
 """One registered experiment in quick mode (the atlas test runs the others)."""
 
 import numpy as np
+import pytest
 
 from hai_sim.engine.experiment import REGISTRY
 from hai_sim.integration import experiments  # noqa: F401  (registers)
@@ -15,6 +16,7 @@ def test_experiments_are_registered():
         assert name in REGISTRY and REGISTRY[name].summary
 
 
+@pytest.mark.slow
 def test_productivity_compression_quick():
     r = REGISTRY["integration.productivity-compression"](quick=True)
     assert r.figure is not None and r.data.attrs["method"] == "exact"
@@ -24,3 +26,18 @@ def test_productivity_compression_quick():
     # ERRATA 1: the spec's CLT tail value is shown as a mismatch, not hidden.
     assert status["P_2, a_1 = 0.55: spec's value"] == "MISMATCH"
     assert np.nanmax(r.data["PC"].values) > 0.99
+    # Every compared number comes from the references table: it carries its source and, when
+    # toleranced, the reason.
+    for row in r.table:
+        if row.paper is not None:
+            assert row.source and (row.tol is None or row.reason), row
+
+
+def test_reference_table_is_consistent():
+    from hai_sim.integration import references as ref
+
+    # Printed [P]/[D] numbers carry half a unit of their last digit.
+    assert ref.SEED_WINDOW[0.01][1].tol == 5e-4 and ref.RECON_WINDOW[0.1][0].tol == 5e-5
+    assert ref.GAIN_THRESHOLD_ROW1.tag == "P" and ref.A1_CRITICAL.tag == "R"
+    for (name, quantity), reason in ref.EXPECTED_MISMATCHES.items():
+        assert name in NAMES and quantity and reason.strip()

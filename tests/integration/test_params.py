@@ -179,6 +179,7 @@ def test_second_call_with_same_shapes_does_not_retrace():
     assert trace_count(_window_core) == before
 
 
+@pytest.mark.slow
 def test_public_kernels_pass_under_strict_dtype_promotion(key):
     job = I.default_job()
     w = I.linear_worker(0.5, 0.4, 0.1)

@@ -31,6 +31,7 @@ def test_seed_windows_are_not_reproduced_at_their_printed_precision():
     assert abs(win[0.3][0] - 0.44) > 0.03
 
 
+@pytest.mark.slow
 def test_window_widths_scale_linearly_in_sigma():
     # spec §3.2 check 3: width ratios 3.00 +- 0.05 (0.3 vs 0.1) and 10.0 +- 0.2 (0.1 vs 0.01).
     f = jax.jit(jax.vmap(lambda s: jnp.stack(I.transition_window(JOB, I.linear_worker(0.5, 0.4, s), "a1"))))
@@ -63,6 +64,7 @@ def test_level_never_crossed_is_nan():
     assert np.isnan(float(lo)) and np.isnan(float(hi))
 
 
+@pytest.mark.slow
 def test_window_derivative_in_sigma_matches_finite_differences():
     up = lambda s: I.transition_window(JOB, I.linear_worker(0.5, 0.4, s), "a1")[1]
     g = float(jax.grad(up)(0.1))
@@ -70,6 +72,7 @@ def test_window_derivative_in_sigma_matches_finite_differences():
     assert abs(g - fd) < 1e-6 * abs(fd) and g > 0
 
 
+@pytest.mark.slow
 def test_window_other_parameters_and_methods(key):
     w = I.linear_worker(0.5, 0.4, 0.1)
     a2lo, a2hi = (float(v) for v in I.transition_window(JOB, w, "a2"))

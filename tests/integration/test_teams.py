@@ -33,6 +33,7 @@ def _gain_map(w1, a1s, a2s):
     return jax.jit(jax.vmap(jax.vmap(f, (None, 0)), (0, None)))(jnp.asarray(a1s), jnp.asarray(a2s))
 
 
+@pytest.mark.slow
 def test_integration_gain_row_1_reproduces_the_seed():
     # Seed: W1 = (0.5, 0.4), W2 needs a_2 > 0.43, gain +0.6 (spec §4.3 row 1: max Delta = 0.631).
     g = np.linspace(0, 1, 101)
@@ -45,6 +46,7 @@ def test_integration_gain_row_1_reproduces_the_seed():
     assert big.any() and np.all(in_regions[big])
 
 
+@pytest.mark.slow
 def test_integration_gain_rows_2_and_3_mismatch_as_errata_5_says():
     g = np.linspace(0, 1, 26)
     row2 = _gain_map(I.linear_worker(0.5, 0.2, 0.1), g, g)

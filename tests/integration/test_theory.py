@@ -47,6 +47,7 @@ def test_theorem_band_edges_in_a1_match_spec():
         assert p[0] < 1e-6 and p[1] > 1 - 1e-6
 
 
+@pytest.mark.slow
 def test_a1_critical_implicit_derivative_and_p_half():
     # spec §2.5: d a_1^c / d a_2 = -sbar_2 / sbar_1, and the bisection root of P = 1/2 has the same
     # derivative by the implicit-function rule (tolerance 1e-8, spec §3.6).
@@ -74,6 +75,7 @@ def _random_cases(rng, k):
     return out
 
 
+@pytest.mark.slow
 def test_theorem_3_2_on_random_jobs():
     # spec §3.2 check 1: at mu_1 = mu_1^c +- gamma_1, P >= 1 - theta and P <= theta (exact, 1e-9).
     rng = np.random.default_rng(0)
@@ -97,6 +99,7 @@ def test_theorem_3_2_on_random_jobs():
     assert checked >= 15
 
 
+@pytest.mark.slow
 def test_theorem_3_2_predicate_on_a_grid_and_sharp_width():
     a1s = jnp.linspace(0.3, 0.7, 81)
     for sigma in (0.3, 0.1):
@@ -136,6 +139,7 @@ def test_theorem_3_3_worked_example_and_random_pairs():
     assert np.all(gap[hyp] >= -1e-12)
 
 
+@pytest.mark.slow
 def test_corollary_3_4_worked_example_and_random_instances():
     ai = I.linear_worker(0.0, 0.8)
     pc = I.productivity_compression(JOB, I.linear_worker(0.55, 0.5), I.linear_worker(0.55, 0.3), ai)
@@ -162,6 +166,7 @@ def test_corollary_3_4_worked_example_and_random_instances():
     np.testing.assert_allclose(bound[~same], 0.85)
 
 
+@pytest.mark.slow
 def test_monotonicity_by_grad():
     # spec §3.1 A2 / §3.6: P non-decreasing in a_l, c_l, beta_l and tau (>= -1e-10).
     # The Edgeworth series is an approximation and dips by ~1e-5 in the far tails: the claim is
@@ -184,6 +189,7 @@ def test_monotonicity_by_grad():
     assert float(jnp.min(d)) >= -1e-10 and float(jnp.max(d)) > 0.1
 
 
+@pytest.mark.slow
 def test_stochastic_dominance_of_profiles():
     # spec §1.3 / §3.6: Q(u; s) >= Q(u; s') for s <= s', and dQ/da >= 0, dQ/dbeta >= 0 (>= -1e-12).
     u = jnp.linspace(0.001, 0.999, 51)
@@ -200,6 +206,7 @@ def test_stochastic_dominance_of_profiles():
         assert float(jnp.min(dqb)) >= -1e-12
 
 
+@pytest.mark.slow
 def test_symmetric_noise_sigma_effect_below_and_above_critical():
     # spec §3.1 A3: below the critical point P increases with sigma, above it decreases.
     a1c = float(I.a1_critical(JOB, I.linear_worker(0.5, 0.4, 0.1)))
@@ -237,6 +244,7 @@ def _g4(sigma, a1, a2=0.4):
     return (-2.0 / 15.0 * np.sum(b**4)) / (np.sum(b**2) / 3.0) ** 2
 
 
+@pytest.mark.slow
 def test_peak_slopes_of_the_exact_method():
     # The spec's peak slopes are CLT values (phi(0) / sd per unit of a_1). The exact density of Err
     # at its centre is the normal one times 1 + g4/8 + O(1/n^2) (Edgeworth: He4(0) = 3, He6 terms
@@ -269,6 +277,7 @@ def test_closed_forms_reject_unsupported_profiles():
         I.gamma(JOB, I.linear_worker(0.5, 0.4), 0.7)
 
 
+@pytest.mark.slow
 def test_p_non_increasing_in_every_difficulty():
     # spec §3.1 A2: P is non-increasing in each s_jl (gradient with respect to the job's leaves).
     for method in ("exact", "clt"):
@@ -291,6 +300,7 @@ def _solve(f, target, lo, hi):
     return optimize.brentq(lambda x: float(f(x)) - target, lo, hi, xtol=1e-13)
 
 
+@pytest.mark.slow
 def test_theorem_3_2_truncated_normal_and_polynomial_profiles():
     # spec §3.2 variants: truncated-normal noise (X is sigma-sub-Gaussian: gamma_1 with 2 sigma, mu_l
     # from truncated means; P by FFT, whose lattice error ~1e-6 sets the 1e-5 tolerance) and the
@@ -318,6 +328,7 @@ def test_theorem_3_2_truncated_normal_and_polynomial_profiles():
     assert checked >= 10
 
 
+@pytest.mark.slow
 def test_theorem_3_2_max_aggregators_appendix_b2(key):
     # spec §3.2 (Appendix B.2, McDiarmid): for h = max with mean g, f, changing zeta_jl moves Err by
     # at most w_j 2 sigma r_jl, so Pr[Err - E Err >= t] <= exp(-2 t^2 / sum (w_j 2 sigma r_jl)^2).
@@ -382,6 +393,7 @@ def test_theorem_3_3_both_fail_alone():
     assert np.all(np.maximum(p1, p2)[both] <= 0.05 + 1e-9)
 
 
+@pytest.mark.slow
 def test_scaling_collapse_and_windows_shrinking_like_one_over_sqrt_n():
     # spec §3.2 check 2: the 0.2 -> 0.8 width in mu_1 units times sqrt(n)/sigma has median 0.385
     # over random jobs (s ~ U[0,1], a_2 = 0.4, tau = 0.25, sigma = 0.1), within +-10 % for every n;
