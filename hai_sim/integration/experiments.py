@@ -373,8 +373,9 @@ def integration_gain_maps(quick: bool = False) -> Result:
     ]
     return Result(ds, fig, "Integration gain of merging W1 with every W2: gains appear where W2 supplies the level W1 "
                   "lacks, and Theorem 3.3's sufficient region sits inside the empirical gain region. Row 1 of the "
-                  "seed's table reproduces when its threshold is read as P_12 >= 0.95 (our reading [R]; at "
-                  "P_12 = 0.5 it does not); rows 2-3 only partly (ERRATA 5).", table)
+                  "seed's table: the gain (0.63 vs +0.6) reproduces; its threshold a_2 > 0.43 is read as "
+                  "P_12 >= 0.95 (our reading [R]: 0.4225) and as P_12 = 0.5 (0.404), neither equal to 0.43 at the "
+                  "printed precision. Rows 2-3 only partly (ERRATA 5).", table)
 
 
 @experiment("integration.productivity-compression", title="Productivity compression with AI assistance (Cor. 3.4)",

@@ -38,6 +38,8 @@ def test_reference_table_is_consistent():
 
     # Printed [P]/[D] numbers carry half a unit of their last digit.
     assert ref.SEED_WINDOW[0.01][1].tol == 5e-4 and ref.RECON_WINDOW[0.1][0].tol == 5e-5
+    # Scientific notation: 2.3e-7 is matched to 0.05e-7, not to 5e-5.
+    assert abs(ref.PC_P2_A055.tol - 5e-9) < 1e-20 and ref.PC_P2_A055.value == 2.3e-7
     assert ref.GAIN_THRESHOLD_ROW1.tag == "P" and ref.A1_CRITICAL.tag == "R"
     for (name, quantity), reason in ref.EXPECTED_MISMATCHES.items():
         assert name in NAMES and quantity and reason.strip()

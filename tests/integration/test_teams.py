@@ -88,3 +88,24 @@ def test_productivity_compression_grid_qualitative():
                                                         I.linear_worker(0.0, ai_a2, 0.1), rule="best-of-both").pc
     pc = jax.jit(jax.vmap(jax.vmap(f, (None, 0)), (0, None)))(jnp.array([0.1, 0.2, 0.3]), jnp.array([0.2, 0.9]))
     assert float(jnp.min(pc[:, 1])) > 0.99 and float(jnp.max(pc[:, 0])) < 0.01
+
+
+def test_teams_and_theory_do_not_import_each_other():
+    # One direction only (theory uses merge); what both need (mu, Lambda, sbar) lives in model.py.
+    import ast
+    import inspect
+
+    from hai_sim.integration import teams, theory
+
+    def imported(mod):
+        names = set()
+        for node in ast.walk(ast.parse(inspect.getsource(mod))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        return names
+
+    assert "hai_sim.integration.theory" not in imported(teams)
+    assert not any("teams" in m for m in imported(teams))
+    assert "hai_sim.integration.teams" in imported(theory)
