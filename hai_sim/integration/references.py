@@ -24,7 +24,7 @@ def P_sci(mantissa: str, exponent: int, source: str, *, tag: str = "P") -> Refer
     string, so it would read "2.3e-7" as 4 decimals.)"""
     decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
     tol = 0.5 * 10.0 ** (exponent - decimals)
-    return Reference(float(mantissa) * 10.0**exponent, tag, source, tol=tol,
+    return Reference(float(f"{mantissa}e{exponent}"), tag, source, tol=tol,
                      reason=f"half a unit of the last printed digit of {mantissa}e{exponent}")
 
 SEED = "seed's table of §3 (quoting the paper's Fig. 2), via spec §4.2"
