@@ -29,7 +29,6 @@ from hai_sim.integration.data import (
 from hai_sim.integration.fit import LinearFit, fit_linear_profile, posterior_linear_profile
 from hai_sim.integration.model import (
     METHODS,
-    ErrMoments,
     affine_coefficients,
     err_moments,
     job_error,
@@ -51,7 +50,7 @@ from hai_sim.integration.params import (
     worker,
 )
 from hai_sim.integration.phase import default_bracket, phase_diagram, transition_window, with_param
-from hai_sim.integration.profiles import ability_mean, law_cdf, law_moments, law_quantile
+from hai_sim.integration.profiles import Moments, ability_mean, law_cdf, law_moments, law_quantile
 from hai_sim.integration.teams import Compression, IntegrationGain, integration_gain, merge, productivity_compression
 from hai_sim.integration.theory import (
     a1_critical,
@@ -73,7 +72,7 @@ __all__ = [
     # parameters
     "Job", "Level", "Worker", "default_job", "make_job", "worker", "linear_worker", "polynomial_worker",
     # success probability and its ingredients
-    "METHODS", "Estimate", "ErrMoments", "success_probability", "err_moments", "standardized_distance",
+    "METHODS", "Estimate", "Moments", "success_probability", "err_moments", "standardized_distance",
     "skill_weights", "affine_coefficients", "job_error", "ability_mean", "law_moments", "law_quantile", "law_cdf",
     # theory
     "mu", "level_totals", "mean_difficulty", "mu1_critical", "mu2_critical", "a1_critical", "a2_critical", "gamma",

@@ -18,16 +18,15 @@ so that neither of those modules imports the other.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import jax
 import jax.numpy as jnp
 from jax.scipy.special import ndtr
 
-from hai_sim.engine import Estimate, InputError, jit_core, named_result
+from hai_sim.engine import Estimate, InputError, jit_core
 from hai_sim.engine.validate import check_choice, check_range
 from hai_sim.integration.params import Job, Worker
 from hai_sim.integration.profiles import (
+    Moments,
     law_moments,
     level_mean,
     subskill_cdf,
@@ -43,15 +42,6 @@ METHODS = ("exact", "clt", "edgeworth", "fft", "mc")
 Z_CLAMP = 12.0
 _UNROLL_TERMS = 128
 
-
-@named_result
-class ErrMoments(NamedTuple):
-    """Mean, variance, third and fourth cumulants of the affine Err (float64 scalars)."""
-
-    mean: jax.Array
-    var: jax.Array
-    k3: jax.Array
-    k4: jax.Array
 
 
 def skill_weights(job: Job):
@@ -80,8 +70,8 @@ def affine_coefficients(job: Job):
     return w[None, :] * kappa
 
 
-def err_moments(job: Job, worker: Worker) -> ErrMoments:
-    """:class:`ErrMoments` (mean, var, k3, k4) of the affine Err, each a float64 scalar [D].
+def err_moments(job: Job, worker: Worker) -> Moments:
+    """:class:`Moments` (mean, var, k3, k4) of the affine Err, each a float64 scalar [D].
 
     With uniform noise and 2n <= 128 terms the sums are unrolled over the subskills: under vmap
     every term is then an elementwise operation on the batch, which XLA fuses into one vectorised
@@ -100,10 +90,10 @@ def err_moments(job: Job, worker: Worker) -> ErrMoments:
                 totals[1] = totals[1] + c**2 * v
                 totals[2] = totals[2] - c**3 * k3
                 totals[3] = totals[3] + c**4 * k4
-        return ErrMoments(*(jnp.asarray(t) for t in totals))
+        return Moments(*(jnp.asarray(t) for t in totals))
     m, v, k3, k4 = subskill_moments(worker, job.s)
     # zeta = 1 - X flips the sign of odd cumulants.
-    return ErrMoments(
+    return Moments(
         jnp.sum(coef * (1.0 - m)),
         jnp.sum(coef**2 * v),
         -jnp.sum(coef**3 * k3),

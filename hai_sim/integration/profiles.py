@@ -10,7 +10,21 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jax.scipy.special import ndtr, ndtri
 
-from hai_sim.engine import InputError
+from typing import NamedTuple
+
+import jax
+
+from hai_sim.engine import InputError, named_result
+
+
+@named_result
+class Moments(NamedTuple):
+    """Mean, variance, third and fourth cumulants (arrays of one shape)."""
+
+    mean: jax.Array
+    var: jax.Array
+    k3: jax.Array
+    k4: jax.Array
 
 # Truncation limits in standard units beyond which the normal density is exactly 0 in float64:
 # clipping there keeps alpha**k * phi(alpha) finite (0, not inf * 0) as sigma -> 0.
@@ -43,8 +57,8 @@ def _phi(x):
     return jnp.exp(-0.5 * x * x) / jnp.sqrt(2.0 * jnp.pi)
 
 
-def law_moments(law: str, E, sigma):
-    """Mean, variance, third and fourth cumulants of X for noise ``law`` at mean ability E [D].
+def law_moments(law: str, E, sigma) -> Moments:
+    """:class:`Moments` (mean, var, k3, k4) of X for noise ``law`` at mean ability E [D].
 
     uniform: X = E + min(E, 1 - E) U, U ~ Unif[-sigma, sigma];
     truncnorm: X ~ N(E, sigma^2) conditioned on [0, 1] [R] (its mean is not E unless E = 1/2).
@@ -52,7 +66,7 @@ def law_moments(law: str, E, sigma):
     if law == "uniform":
         r = jnp.minimum(E, 1.0 - E)
         b2 = (sigma * r) ** 2
-        return E, b2 / 3.0, jnp.zeros_like(b2), -2.0 * b2 * b2 / 15.0
+        return Moments(E, b2 / 3.0, jnp.zeros_like(b2), -2.0 * b2 * b2 / 15.0)
     if law == "truncnorm":
         al, be, Z, sig = _tn_standard(E, sigma)
         pa, pb = _phi(al), _phi(be)
@@ -66,7 +80,7 @@ def law_moments(law: str, E, sigma):
         c4 = m4 - 4.0 * m1 * m3 + 6.0 * m1**2 * m2 - 3.0 * m1**4
         k4 = c4 - 3.0 * c2**2
         live = sigma > 0
-        return (
+        return Moments(
             jnp.where(live, E + sig * m1, E),
             jnp.where(live, sig**2 * c2, 0.0),
             jnp.where(live, sig**3 * c3, 0.0),
@@ -115,7 +129,8 @@ def law_support(law: str, E, sigma):
 def _per_level(worker, fn):
     rows = [fn(lv, i) for i, lv in enumerate(worker.levels)]
     if isinstance(rows[0], tuple):
-        return tuple(jnp.stack([r0, r1]) for r0, r1 in zip(*rows))
+        stacked = tuple(jnp.stack([r0, r1]) for r0, r1 in zip(*rows))
+        return Moments(*stacked) if isinstance(rows[0], Moments) else stacked
     return jnp.stack(rows)
 
 
@@ -125,7 +140,7 @@ def level_mean(lv, s):
 
 
 def subskill_moments(worker, s):
-    """(mean, var, k3, k4) of X_{jl}, each (2, n)."""
+    """:class:`Moments` of X_{jl}, each (2, n)."""
     return _per_level(worker, lambda lv, i: law_moments(lv.law, level_mean(lv, s[i]), lv.sigma))
 
 
