@@ -19,6 +19,7 @@ from scipy.special import ndtr
 import hai_sim  # noqa: F401  (float64)
 from hai_sim import integration as I
 from hai_sim.engine.bench import compare, format_rows, write
+from hai_sim.integration.model import _p_mc_uniforms
 
 SIGMA = 0.1
 TAU = 0.25
@@ -97,7 +98,7 @@ def _jax_grid(method, job):
 
 def _jax_mc(job):
     def p(a1, a2, U):
-        return jax.vmap(lambda x, y: I.p_mc_uniforms(job, I.linear_worker(x, y, SIGMA), U).p)(a1, a2)
+        return jax.vmap(lambda x, y: _p_mc_uniforms(job, I.linear_worker(x, y, SIGMA), U).mean)(a1, a2)
 
     return jax.jit(p)
 

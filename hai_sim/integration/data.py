@@ -9,12 +9,49 @@ their levels, lambdas and scores are illustrative placeholders, not O*NET or BIG
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
+from hai_sim.engine import InputError, named_result
 from hai_sim.engine.validate import check_choice, check_range
 from hai_sim.integration.params import Job, make_job
+
+
+@named_result
+class JobData(NamedTuple):
+    """A job built from skill data, with the data behind it.
+
+    job: the :class:`Job`; skills: skill names (n,); levels: O*NET levels 0-7 (n,); lam: decision
+    shares lambda_j (n,); tasks: task labels (m,); synthetic: True for the offline stand-in.
+    """
+
+    job: Job
+    skills: list
+    levels: np.ndarray
+    lam: np.ndarray
+    tasks: list
+    synthetic: bool
+
+
+@named_result
+class ScoreData(NamedTuple):
+    """Per-task scores of several workers (BIG-bench-Lite style).
+
+    tasks: task names (k,); s: difficulty per task (k,); lam: decision share per task (k,) or None;
+    scores: {worker: (k,) scores} (keyed by data: the worker names); truth: {worker: (a, c)} for
+    synthetic data, else None; sigma: the synthetic noise level or None; synthetic: bool.
+    """
+
+    tasks: list
+    s: np.ndarray
+    lam: np.ndarray | None
+    scores: Mapping[str, np.ndarray]
+    truth: Mapping[str, tuple[float, float]] | None
+    sigma: float | None
+    synthetic: bool
 
 SPLITS = ("proportional", "seed-literal", "lambda-h")
 
@@ -76,17 +113,15 @@ def _job_from(levels, lam, tasks, n, split, tau) -> Job:
     return make_job(s, A, tau=tau, h=h, lam=np.asarray(lam))
 
 
-def programmer_job(split: str = "proportional", tau: float = 0.25) -> tuple[Job, dict]:
+def programmer_job(split: str = "proportional", tau: float = 0.25) -> JobData:
     """SYNTHETIC stand-in for O*NET "Computer Programmers" (spec §5.3): 18 skills x 17 tasks.
 
-    Returns (job, info) with info = {"skills", "levels", "lambda", "tasks", "synthetic": True}.
+    Returns :class:`JobData` (job, skills, levels, lam, tasks, synthetic=True).
     s_j = level / 7 [R]; subskills by :func:`split_difficulties`.
     """
     names, levels, lam = zip(*PROGRAMMER_SKILLS)
     job = _job_from(levels, lam, [t for _, t in PROGRAMMER_TASKS], len(names), split, tau)
-    info = dict(skills=list(names), levels=np.asarray(levels), lam=np.asarray(lam),
-                tasks=[t for t, _ in PROGRAMMER_TASKS], synthetic=True)
-    return job, info
+    return JobData(job, list(names), np.asarray(levels), np.asarray(lam), [t for t, _ in PROGRAMMER_TASKS], True)
 
 
 def load_onet_skills(path: str | Path, soc: str = "15-1251.00") -> dict[str, dict[str, float]]:
@@ -99,15 +134,15 @@ def load_onet_skills(path: str | Path, soc: str = "15-1251.00") -> dict[str, dic
                 continue
             out.setdefault(row["Element Name"], {})[row["Scale ID"]] = float(row["Data Value"])
     if not out:
-        raise ValueError(f"path={str(path)!r}: no IM/LV rows for soc={soc!r}")
+        raise InputError(f"path={str(path)!r}: no IM/LV rows for soc={soc!r}")
     return out
 
 
 def load_job_csv(skills_csv: str | Path, graph_csv: str | Path, *, split: str = "proportional",
-                 tau: float = 0.25, min_importance: float | None = None) -> tuple[Job, dict]:
+                 tau: float = 0.25, min_importance: float | None = None) -> JobData:
     """A job from the project CSVs of spec §5.1: ``skills.csv`` (skill, level, importance, lambda)
     and ``graph.csv`` (task, skill). Skills below ``min_importance`` are dropped; a task left empty
-    is a ValueError (from the Job constructor)."""
+    is an InputError (from the Job constructor). Returns :class:`JobData`."""
     with open(skills_csv, newline="", encoding="utf-8") as fh:
         skills = [r for r in csv.DictReader(fh)
                   if min_importance is None or float(r["importance"]) >= min_importance]
@@ -122,15 +157,13 @@ def load_job_csv(skills_csv: str | Path, graph_csv: str | Path, *, split: str = 
     check_range("level", np.asarray(levels), 0.0, 7.0)
     lam = [float(r["lambda"]) for r in skills]
     job = _job_from(levels, lam, list(tasks.values()), len(skills), split, tau)
-    info = dict(skills=[r["skill"] for r in skills], levels=np.asarray(levels), lam=np.asarray(lam),
-                tasks=list(tasks), synthetic=False)
-    return job, info
+    return JobData(job, [r["skill"] for r in skills], np.asarray(levels), np.asarray(lam), list(tasks), False)
 
 
-def load_bbl_csv(path: str | Path) -> dict:
+def load_bbl_csv(path: str | Path) -> ScoreData:
     """Read a BIG-bench-Lite-style CSV (task, worker, score in [0, 1], optional difficulty, lambda).
 
-    Returns {"tasks", "s" (difficulty per task), "lam" (or None), "scores": {worker: array}}.
+    Returns :class:`ScoreData` (tasks, s, lam or None, scores {worker: array}; truth and sigma None).
     Difficulty when not given [R]: 1 - the human_best score of the task if a "human_best" worker
     exists, else 1 - the mean score over workers.
     """
@@ -151,10 +184,10 @@ def load_bbl_csv(path: str | Path) -> dict:
     if np.isnan(diff).any():
         base = scores["human_best"] if "human_best" in scores else np.nanmean(np.stack(list(scores.values())), axis=0)
         diff = np.where(np.isnan(diff), 1.0 - base, diff)
-    return dict(tasks=tasks, s=diff, lam=None if np.isnan(lam).all() else lam, scores=scores)
+    return ScoreData(tasks, diff, None if np.isnan(lam).all() else lam, scores, None, None, False)
 
 
-def synthetic_bbl() -> dict:
+def synthetic_bbl() -> ScoreData:
     """SYNTHETIC BIG-bench-Lite scores of spec §5.3 [R] (not BIG-bench data).
 
     24 tasks, difficulty s_t = (r_t + 0.5)/24 with r = RandomState(24).permutation(24),
@@ -170,4 +203,4 @@ def synthetic_bbl() -> dict:
     for name, (a, c) in truth.items():
         E = c - (1 - a) * s
         scores[name] = E + np.minimum(E, 1 - E) * 0.3 * rng.uniform(-1, 1, 24)
-    return dict(tasks=list(BBL_TASKS), s=s, lam=lam, scores=scores, truth=truth, sigma=0.3, synthetic=True)
+    return ScoreData(list(BBL_TASKS), s, lam, scores, truth, 0.3, True)

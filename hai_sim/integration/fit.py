@@ -15,9 +15,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from hai_sim.engine import InputError, named_result
 from hai_sim.engine.validate import check_range, check_shape, is_concrete
 
 
+@named_result
 class LinearFit(NamedTuple):
     """Least-squares linear profile: a, c and the coefficient of determination R^2."""
 
@@ -29,11 +31,11 @@ class LinearFit(NamedTuple):
 def _check(s, scores):
     check_shape("scores", scores, np.shape(s))
     if np.ndim(s) != 1 or np.shape(s)[0] < 2:
-        raise ValueError(f"s has shape {np.shape(s)}: expected (k,) with k >= 2 tasks")
+        raise InputError(f"s has shape {np.shape(s)}: expected (k,) with k >= 2 tasks")
     check_range("s", s, 0.0, 1.0)
     check_range("scores", scores, 0.0, 1.0)
     if is_concrete(s) and np.ptp(np.asarray(s)) == 0:
-        raise ValueError("s: all difficulties are equal; the slope (1 - a) is not identified")
+        raise InputError("s: all difficulties are equal; the slope (1 - a) is not identified")
 
 
 def fit_linear_profile(s, scores) -> LinearFit:

@@ -9,23 +9,31 @@ Methods (static, resolved before tracing):
 * ``"fft"``: numerical convolution of the terms' densities (spec §2.3), any noise law with mean g, f
   and h in {mean, lambda, max};
 * ``"mc"``: Monte Carlo with the quantile coupling (spec §2.4), any aggregators; returns
-  :class:`MCResult` (p, se).
+  :class:`hai_sim.engine.Estimate` (mean, se), which unpacks as ``p, se``.
 
-An unsupported combination of method, law and aggregator is a ValueError (ERRATA Inputs 2).
+An unsupported combination of method, law and aggregator is an ``InputError`` (ERRATA Inputs 2).
+The level quantities shared by the theory and the teams (mu_l, Lambda_l, sbar_l) live here too,
+so that neither of those modules imports the other.
 """
 
 from __future__ import annotations
-
-from functools import partial
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 from jax.scipy.special import ndtr
 
+from hai_sim.engine import Estimate, InputError, jit_core
 from hai_sim.engine.validate import check_choice, check_range
-from hai_sim.integration.params import Job, Worker, validate_job, validate_worker
-from hai_sim.integration.profiles import ability_mean, law_moments, subskill_cdf, subskill_moments, subskill_quantile, subskill_support
+from hai_sim.integration.params import Job, Worker
+from hai_sim.integration.profiles import (
+    Moments,
+    law_moments,
+    level_mean,
+    subskill_cdf,
+    subskill_moments,
+    subskill_quantile,
+    subskill_support,
+)
 
 METHODS = ("exact", "clt", "edgeworth", "fft", "mc")
 
@@ -34,12 +42,6 @@ METHODS = ("exact", "clt", "edgeworth", "fft", "mc")
 Z_CLAMP = 12.0
 _UNROLL_TERMS = 128
 
-
-class MCResult(NamedTuple):
-    """Monte Carlo estimate of P and its standard error sqrt(P (1 - P) / N)."""
-
-    p: jax.Array
-    se: jax.Array
 
 
 def skill_weights(job: Job):
@@ -52,11 +54,11 @@ def skill_weights(job: Job):
 def affine_coefficients(job: Job):
     """(2, n) coefficients c_{jl} = w_j kappa_{jl} of zeta_{jl} in the affine Err (spec §1.5).
 
-    kappa = (1/2, 1/2) for h = "mean", (lambda_j, 1 - lambda_j) for h = "lambda". ValueError for a
+    kappa = (1/2, 1/2) for h = "mean", (lambda_j, 1 - lambda_j) for h = "lambda". InputError for a
     non-affine job (h in {max, either}, g or f = max).
     """
     if not job.affine:
-        raise ValueError(
+        raise InputError(
             f"aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}): Err is affine only for h in "
             "('mean', 'lambda') with g = f = 'mean'"
         )
@@ -68,8 +70,8 @@ def affine_coefficients(job: Job):
     return w[None, :] * kappa
 
 
-def err_moments(job: Job, worker: Worker):
-    """(mean, variance, third cumulant, fourth cumulant) of the affine Err, each a scalar [D].
+def err_moments(job: Job, worker: Worker) -> Moments:
+    """:class:`Moments` (mean, var, k3, k4) of the affine Err, each a float64 scalar [D].
 
     With uniform noise and 2n <= 128 terms the sums are unrolled over the subskills: under vmap
     every term is then an elementwise operation on the batch, which XLA fuses into one vectorised
@@ -80,20 +82,18 @@ def err_moments(job: Job, worker: Worker):
     coef = affine_coefficients(job)
     if 2 * job.n <= _UNROLL_TERMS and worker.law1 == worker.law2 == "uniform":
         totals = [0.0, 0.0, 0.0, 0.0]
-        for l in (1, 2):
-            p = worker.level(l)
+        for i, lv in enumerate(worker.levels):
             for j in range(job.n):
-                E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], job.s[l - 1, j])
-                m, v, k3, k4 = law_moments(p["law"], E, p["sigma"])
-                c = coef[l - 1, j]
+                m, v, k3, k4 = law_moments(lv.law, level_mean(lv, job.s[i, j]), lv.sigma)
+                c = coef[i, j]
                 totals[0] = totals[0] + c * (1.0 - m)
                 totals[1] = totals[1] + c**2 * v
                 totals[2] = totals[2] - c**3 * k3
                 totals[3] = totals[3] + c**4 * k4
-        return tuple(jnp.asarray(t) for t in totals)
+        return Moments(*(jnp.asarray(t) for t in totals))
     m, v, k3, k4 = subskill_moments(worker, job.s)
     # zeta = 1 - X flips the sign of odd cumulants.
-    return (
+    return Moments(
         jnp.sum(coef * (1.0 - m)),
         jnp.sum(coef**2 * v),
         -jnp.sum(coef**3 * k3),
@@ -113,17 +113,13 @@ def _phi(z):
     return jnp.exp(-0.5 * z * z) / jnp.sqrt(2.0 * jnp.pi)
 
 
-@jax.jit
-def p_clt(job: Job, worker: Worker):
+def _p_clt(job: Job, worker: Worker):
     """P by the normal approximation Phi(z) (spec §2.2); 1[E Err <= tau] when sd = 0."""
-    check_method(job, worker, "clt")
     return ndtr(standardized_distance(job, worker))
 
 
-@jax.jit
-def p_edgeworth(job: Job, worker: Worker):
+def _p_edgeworth(job: Job, worker: Worker):
     """P by the two-term Edgeworth expansion of the CDF of Err (spec §2.2)."""
-    check_method(job, worker, "edgeworth")
     mean, var, k3, k4 = err_moments(job, worker)
     live = var > 0
     sd = jnp.sqrt(jnp.where(live, var, 1.0))
@@ -153,8 +149,7 @@ def _sinc_nodes(theta, n_nodes: int):
     return (sin_q / (hi[:, :, None] + lo[:, None, :])).reshape(theta.shape[0], n_nodes)
 
 
-@partial(jax.jit, static_argnames="n_nodes")
-def p_exact(job: Job, worker: Worker, *, n_nodes: int = 256):
+def _p_exact(job: Job, worker: Worker, *, n_nodes: int = 256):
     """P by Gil-Pelaez inversion, uniform noise and affine aggregators (spec §2.1, ERRATA 3).
 
     ``P = 1/2 + (1/pi) int_0^inf sin(t x) phi(t) / t dt`` with x = tau - E[Err] and
@@ -165,10 +160,9 @@ def p_exact(job: Job, worker: Worker, *, n_nodes: int = 256):
     only as an independent check in the tests). Returns 0 or 1 for |z| > 12 and 1[E Err <= tau]
     when sd = 0. Scalar float64.
     """
-    check_method(job, worker, "exact")
     coef = affine_coefficients(job)
     mean, _, _, _ = subskill_moments(worker, job.s)
-    sig = jnp.stack([worker.sigma1, worker.sigma2])[:, None]
+    sig = jnp.stack([lv.sigma for lv in worker.levels])[:, None]
     b = jnp.abs(coef * sig * jnp.minimum(mean, 1.0 - mean)).reshape(-1)
     var = jnp.sum(b**2) / 3.0
     live = var > 0
@@ -187,7 +181,6 @@ def p_exact(job: Job, worker: Worker, *, n_nodes: int = 256):
 
 def _fft_terms(job: Job, worker: Worker):
     """Per-term (centre, CDF of the centred term, range, variance bound) for the FFT method."""
-    check_method(job, worker, "fft")
     mean, var, _, _ = subskill_moments(worker, job.s)
     lo, hi = subskill_support(worker, job.s)
     if job.h == "max":
@@ -217,8 +210,7 @@ def _fft_terms(job: Job, worker: Worker):
     return jnp.sum(centre), cdf, jnp.max(coef * (hi - lo)), jnp.sum(coef**2 * var)
 
 
-@partial(jax.jit, static_argnames="grid_size")
-def p_fft(job: Job, worker: Worker, *, grid_size: int = 4096):
+def _p_fft(job: Job, worker: Worker, *, grid_size: int = 4096):
     """P by convolving the terms' lattice masses with FFTs (spec §2.3); any noise law.
 
     Each term's centred law is discretised to exact bin masses on a common lattice of
@@ -230,7 +222,7 @@ def p_fft(job: Job, worker: Worker, *, grid_size: int = 4096):
     half = jnp.maximum(8.0 * sd + width, 1e-12)
     delta = 2.0 * half / grid_size
     # Bin edges (k - 1/2) delta for k = -G/2 .. G/2: one CDF evaluation per edge, masses by difference.
-    edges = (jnp.arange(grid_size + 1) - grid_size // 2 - 0.5) * delta
+    edges = (jnp.arange(grid_size + 1, dtype=delta.dtype) - (grid_size // 2 + 0.5)) * delta
     shape = (2, job.n) if job.h != "max" else (job.n,)
     mass = jnp.diff(cdf(jnp.broadcast_to(edges, shape + (grid_size + 1,))), axis=-1)  # (K, G), lattice k * delta
     spectrum = jnp.prod(jnp.fft.rfft(jnp.fft.ifftshift(mass, axes=-1), axis=-1), axis=0)
@@ -268,36 +260,34 @@ def job_error(job: Job, worker: Worker, U):
     return jnp.max(G, axis=-1)
 
 
-@jax.jit
-def p_mc_uniforms(job: Job, worker: Worker, U) -> MCResult:
+def _p_mc_uniforms(job: Job, worker: Worker, U) -> Estimate:
     """Monte Carlo P from given uniforms ``U`` (N, 2, n): common random numbers across calls.
 
     With the same U the estimate is exactly monotone in every ability parameter (spec §2.4).
     """
     p = jnp.mean((job_error(job, worker, U) <= job.tau).astype(float))
-    return MCResult(p, jnp.sqrt(p * (1.0 - p) / U.shape[0]))
+    return Estimate(p, jnp.sqrt(p * (1.0 - p) / U.shape[0]))
 
 
-@partial(jax.jit, static_argnames="n_samples")
-def p_mc(job: Job, worker: Worker, key, n_samples: int = 100_000) -> MCResult:
+def _p_mc(job: Job, worker: Worker, key, n_samples: int = 100_000) -> Estimate:
     """Monte Carlo P with ``n_samples`` draws from ``key`` (same key => common random numbers)."""
     U = jax.random.uniform(key, (n_samples, 2, job.n), dtype=jnp.result_type(float))
-    return p_mc_uniforms(job, worker, U)
+    return _p_mc_uniforms(job, worker, U)
 
 
 def check_method(job: Job, worker: Worker, method: str) -> None:
-    """ValueError for an unknown method or an unsupported (method, law, aggregator) combination."""
+    """``InputError`` for an unknown method or an unsupported (method, law, aggregator) combination."""
     check_choice("method", method, METHODS)
     laws = (worker.law1, worker.law2)
     if method in ("exact", "clt", "edgeworth") and not job.affine:
-        raise ValueError(
+        raise InputError(
             f"method={method!r}: aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}) unsupported; "
             "it needs h in ('mean', 'lambda') and g = f = 'mean' (use method='fft' or 'mc')"
         )
     if method == "exact" and laws != ("uniform", "uniform"):
-        raise ValueError(f"method='exact': noise laws {laws} unsupported; it needs 'uniform' at both levels (use 'fft' or 'mc')")
+        raise InputError(f"method='exact': noise laws {laws} unsupported; it needs 'uniform' at both levels (use 'fft' or 'mc')")
     if method == "fft" and (job.g != "mean" or job.f != "mean" or job.h == "either"):
-        raise ValueError(
+        raise InputError(
             f"method='fft': aggregators (h, g, f)=({job.h!r}, {job.g!r}, {job.f!r}) unsupported; "
             "it needs g = f = 'mean' and h in ('mean', 'lambda', 'max') (use method='mc')"
         )
@@ -313,25 +303,71 @@ def success_probability(job: Job, worker: Worker, method: str = "exact", *, key=
         key: PRNG key, required for "mc" (the same key gives common random numbers).
         n_samples, n_nodes, grid_size: sizes for mc, exact and fft (static ints).
     Returns:
-        a float64 scalar, or :class:`MCResult` (p, se) for "mc". Works under jit/vmap; grad for
-        clt, edgeworth, exact (inside the |z| <= 12 band) and fft.
+        a float64 scalar, or :class:`hai_sim.engine.Estimate` (mean, se) for "mc" (unpacks as
+        ``p, se``). Works under jit/vmap; grad for clt, edgeworth, exact (inside the |z| <= 12
+        band) and fft. The host checks run on concrete arguments only; the work is one jitted
+        core, compiled once per shape and static choice.
     """
-    validate_job(job)
-    validate_worker(worker)
+    job._validate()
+    worker._validate()
     check_method(job, worker, method)
     if method == "exact":
         check_range("n_nodes", n_nodes, 16, None)
         if n_nodes % _SPLIT:
-            raise ValueError(f"n_nodes={n_nodes}: must be a multiple of {_SPLIT}")
-        return p_exact(job, worker, n_nodes=n_nodes)
-    if method == "clt":
-        return p_clt(job, worker)
-    if method == "edgeworth":
-        return p_edgeworth(job, worker)
+            raise InputError(f"n_nodes={n_nodes}: must be a multiple of {_SPLIT}")
     if method == "fft":
         check_range("grid_size", grid_size, 64, None)
-        return p_fft(job, worker, grid_size=grid_size)
-    if key is None:
-        raise ValueError("method='mc': key=None; pass a jax.random.key")
-    check_range("n_samples", n_samples, 1, None)
-    return p_mc(job, worker, key, n_samples)
+    if method == "mc":
+        if key is None:
+            raise InputError("method='mc': key=None; pass a jax.random.key")
+        check_range("n_samples", n_samples, 1, None)
+    else:
+        key = None
+    return _success_core(job, worker, key, method=method, n_samples=int(n_samples), n_nodes=int(n_nodes),
+                         grid_size=int(grid_size))
+
+
+@jit_core(static_argnames=("method", "n_samples", "n_nodes", "grid_size"))
+def _success_core(job: Job, worker: Worker, key, *, method: str, n_samples: int, n_nodes: int, grid_size: int):
+    return _success_unchecked(job, worker, method, key=key, n_samples=n_samples, n_nodes=n_nodes, grid_size=grid_size)
+
+
+def _success_unchecked(job: Job, worker: Worker, method: str, *, key=None, n_samples: int = 100_000,
+                       n_nodes: int = 256, grid_size: int = 4096):
+    """P by ``method`` without any check (callers have checked the method and the parameters)."""
+    if method == "exact":
+        return _p_exact(job, worker, n_nodes=n_nodes)
+    if method == "clt":
+        return _p_clt(job, worker)
+    if method == "edgeworth":
+        return _p_edgeworth(job, worker)
+    if method == "fft":
+        return _p_fft(job, worker, grid_size=grid_size)
+    return _p_mc(job, worker, key, n_samples)
+
+
+# ----------------------------------------------------------------------------- level quantities
+def _level_weights(job: Job):
+    """(2, n) weights of E[X_{jl}] in mu_l: affine coefficients, else w_j/2 (spec ambiguity 1)."""
+    if job.affine:
+        return affine_coefficients(job)
+    w = skill_weights(job)
+    return jnp.stack([w, w]) * 0.5
+
+
+def level_totals(job: Job):
+    """(2,) Lambda_l = sum_j c_{jl}, the total weight of each level in Err (1/2 each for mean h)."""
+    return jnp.sum(_level_weights(job), axis=1)
+
+
+def mean_difficulty(job: Job):
+    """(2,) sbar_l = sum_j c_{jl} s_{jl} / Lambda_l, the weighted mean difficulty of each level."""
+    c = _level_weights(job)
+    return jnp.sum(c * job.s, axis=1) / jnp.sum(c, axis=1)
+
+
+def mu(job: Job, worker: Worker):
+    """(2,) average expected abilities mu_l = sum_j c_{jl} E[X_{jl}] / Lambda_l (spec §1.5) [P name, R weights]."""
+    c = _level_weights(job)
+    mean, _, _, _ = subskill_moments(worker, job.s)
+    return jnp.sum(c * mean, axis=1) / jnp.sum(c, axis=1)

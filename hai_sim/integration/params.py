@@ -1,10 +1,15 @@
-"""Jobs and workers as pytrees (spec §1.2-1.4), with host-side validation.
+"""Jobs and workers as pytrees (spec §1.2-1.4), with host-side validation in the factories.
 
 A :class:`Job` carries the task-skill graph, the subskill difficulties, the error tolerance and the
-aggregators h, g, f (static). A :class:`Worker` carries the ability profiles of both levels and
-their noise laws (the profile family and the law are static, the numbers are leaves). Both are
-registered dataclass pytrees, so they pass through ``jit``/``vmap``/``grad``; the constructors
-check concrete values and skip tracers (hai_sim.engine.validate).
+aggregators h, g, f (static). A :class:`Worker` holds one :class:`Level` per subskill level
+(``decision``, l = 1, and ``action``, l = 2): its ability profile and noise law (static) and the
+numbers a, c, beta, sigma (leaves). The flat names of the paper keep working: ``w.a1 … w.sigma2``,
+``worker(a1=…)``, ``linear_worker(a1, a2, sigma)``, ``w.replace(a1=…, sigma=…)``.
+
+All three are :class:`hai_sim.engine.Params`: validation runs in the factories (:func:`worker`,
+:func:`linear_worker`, :func:`polynomial_worker`, :func:`make_job`, :func:`default_job`) and in
+``.replace``, never when JAX rebuilds a pytree (tree_map, jit, vmap, an ``in_axes`` prefix).
+Errors name the argument the user passed (``sigma=-1.0 …``, not ``sigma1``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from hai_sim.engine import InputError, Params, static
 from hai_sim.engine.validate import check_choice, check_range, check_shape, is_concrete
 
 H_CHOICES = ("mean", "max", "lambda", "either")
@@ -22,15 +28,183 @@ G_CHOICES = ("mean", "max")
 F_CHOICES = ("mean", "max")
 PROFILES = ("linear", "polynomial")
 LAWS = ("uniform", "truncnorm")
+LEVEL_PARAMS = ("a", "c", "beta", "sigma")
 WORKER_PARAMS = ("a1", "a2", "c1", "c2", "beta1", "beta2", "sigma1", "sigma2")
 
 # Rounding slack for a + c >= 1 (a value such as 0.7 + 0.3 may land a few ulps below 1).
 _AC_SLACK = 1e-12
 
 
-@jax.tree_util.register_dataclass
-@dataclasses.dataclass(frozen=True)
-class Job:
+def _as_float(x):
+    if is_concrete(x):
+        return jnp.asarray(np.asarray(x, dtype=np.float64))
+    return jnp.asarray(x, dtype=jnp.result_type(float))
+
+
+class Level(Params):
+    """One subskill level of a worker: profile E(s) and noise law (static), numbers (leaves).
+
+    Leaves (float64 scalars, or arrays under vmap):
+        a, c: linear profile E(s) = c - (1 - a) s (used where profile = "linear") [P].
+        beta: polynomial profile E(s) = 1 - s**beta (used where profile = "polynomial") [P].
+        sigma: noise level in [0, 1].
+    Static: profile in {"linear", "polynomial"}, law in {"uniform", "truncnorm"}.
+    """
+
+    a: jax.Array
+    c: jax.Array
+    beta: jax.Array
+    sigma: jax.Array
+    profile: str = static(default="linear")
+    law: str = static(default="uniform")
+
+    def _validate(self, suffix: str = "", names: dict | None = None) -> "Level":
+        """Host checks; ``suffix`` ("1"/"2") and ``names`` (field -> the user's argument name)
+        make the message name what the user passed."""
+        names = names or {}
+        nm = lambda f: names.get(f, f + suffix)  # noqa: E731
+        check_choice(nm("profile"), self.profile, PROFILES)
+        check_choice(nm("law"), self.law, LAWS)
+        check_range(nm("a"), self.a, 0.0, 1.0)
+        check_range(nm("c"), self.c, 0.0, 1.0)
+        if is_concrete(self.a) and is_concrete(self.c):
+            total = np.asarray(self.a, dtype=np.float64) + np.asarray(self.c, dtype=np.float64)
+            # ERRATA Inputs 1: a + c < 1 takes E(1) below 0; reject instead of clipping.
+            check_range(f"{nm('a')} + {nm('c')}", total, 1.0 - _AC_SLACK, None)
+        check_range(nm("beta"), self.beta, 0.0, None)
+        check_range(nm("sigma"), self.sigma, 0.0, 1.0)
+        return self
+
+    def replace(self, **changes) -> "Level":
+        changes = {k: (_as_float(v) if k in LEVEL_PARAMS else v) for k, v in changes.items()}
+        return super().replace(**changes)
+
+
+def _level_field(name: str, l: int):
+    return property(lambda self: getattr(self.level(l), name), doc=f"{name} of level {l} (flat name {name}{l}).")
+
+
+class Worker(Params):
+    """A worker (human, AI or team): its decision level (l = 1) and action level (l = 2).
+
+    Fields: ``decision``, ``action`` (:class:`Level`). Flat read-only names ``a1, c1, beta1, sigma1,
+    profile1, law1`` and their level-2 twins are properties; :meth:`replace` takes them too.
+    """
+
+    decision: Level
+    action: Level
+
+    def level(self, l: int) -> Level:
+        """The :class:`Level` l (1 = decision, 2 = action)."""
+        if l == 1:
+            return self.decision
+        if l == 2:
+            return self.action
+        raise InputError(f"level={l!r}: must be one of 1, 2")
+
+    @property
+    def levels(self) -> tuple[Level, Level]:
+        return (self.decision, self.action)
+
+    a1 = _level_field("a", 1)
+    a2 = _level_field("a", 2)
+    c1 = _level_field("c", 1)
+    c2 = _level_field("c", 2)
+    beta1 = _level_field("beta", 1)
+    beta2 = _level_field("beta", 2)
+    sigma1 = _level_field("sigma", 1)
+    sigma2 = _level_field("sigma", 2)
+    profile1 = _level_field("profile", 1)
+    profile2 = _level_field("profile", 2)
+    law1 = _level_field("law", 1)
+    law2 = _level_field("law", 2)
+
+    def _validate(self, names: tuple[dict, dict] = ({}, {})) -> "Worker":
+        self.decision._validate("1", names[0])
+        self.action._validate("2", names[1])
+        return self
+
+    def replace(self, **changes) -> "Worker":
+        """A copy with some parameters changed, validated.
+
+        Accepts ``decision=``/``action=`` (a :class:`Level`), the flat names (``a1``, ``sigma2``,
+        ``profile1``, ``law2``, ...), ``sigma`` (both levels) and ``law`` (both levels).
+        """
+        out, names = _apply_flat(self, changes)
+        return out._validate(names)
+
+
+def _apply_flat(w: Worker, changes: dict):
+    """``w`` with flat changes applied (no validation); also the user's name of each changed field."""
+    allowed = ("decision", "action", "sigma", "law") + WORKER_PARAMS + ("profile1", "profile2", "law1", "law2")
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise InputError(f"Worker.replace: unknown parameter(s) {unknown}; allowed: {', '.join(allowed)}")
+    levels = {1: changes.get("decision", w.decision), 2: changes.get("action", w.action)}
+    per = {1: {}, 2: {}}
+    names: tuple[dict, dict] = ({}, {})
+    for both in ("sigma", "law"):
+        if both in changes:
+            for l in (1, 2):
+                per[l][both] = changes[both]
+                names[l - 1][both] = both
+    for key, value in changes.items():
+        if key in ("decision", "action", "sigma", "law"):
+            continue
+        field, l = key[:-1], int(key[-1])
+        per[l][field] = value
+        names[l - 1][field] = key
+    new = []
+    for l in (1, 2):
+        kw = {k: (_as_float(v) if k in LEVEL_PARAMS else v) for k, v in per[l].items()}
+        new.append(dataclasses.replace(levels[l], **kw) if kw else levels[l])
+    return Worker(*new), names
+
+
+def with_worker_param(w: Worker, name: str, x) -> Worker:
+    """``w`` with one flat parameter (``a1`` … ``sigma2`` or ``sigma``) set to ``x``, unvalidated
+    (``x`` may be traced)."""
+    return _apply_flat(w, {name: x})[0]
+
+
+def worker(*, a1=1.0, a2=1.0, c1=1.0, c2=1.0, beta1=1.0, beta2=1.0, sigma=0.1, sigma1=None, sigma2=None,
+           profile1: str = "linear", profile2: str = "linear", law: str = "uniform", law1: str | None = None,
+           law2: str | None = None) -> Worker:
+    """General worker factory; ``sigma``/``law`` set both levels unless overridden per level.
+
+    Every numeric argument is a float64 scalar (or a traced value under jit/vmap). Raises
+    ``InputError`` naming the argument passed for a, c outside [0, 1], a + c < 1, beta < 0, sigma
+    outside [0, 1], an unknown profile or law.
+    """
+    names = ({}, {})
+    for l, (sig, lw) in enumerate(((sigma1, law1), (sigma2, law2))):
+        if sig is None:
+            names[l]["sigma"] = "sigma"
+        if lw is None:
+            names[l]["law"] = "law"
+    dec = Level(_as_float(a1), _as_float(c1), _as_float(beta1), _as_float(sigma if sigma1 is None else sigma1),
+                profile=profile1, law=law if law1 is None else law1)
+    act = Level(_as_float(a2), _as_float(c2), _as_float(beta2), _as_float(sigma if sigma2 is None else sigma2),
+                profile=profile2, law=law if law2 is None else law2)
+    return Worker(dec, act)._validate(names)
+
+
+def linear_worker(a1, a2, sigma=0.1, *, c1=1.0, c2=1.0, sigma2=None, law="uniform") -> Worker:
+    """Linear profiles E_l(s) = c_l - (1 - a_l) s at both levels [P]; c = 1 by default [R].
+
+    ``sigma`` is the noise of both levels unless ``sigma2`` is given (then ``sigma`` is level 1's).
+    """
+    if sigma2 is None:
+        return worker(a1=a1, a2=a2, c1=c1, c2=c2, sigma=sigma, law=law)
+    return worker(a1=a1, a2=a2, c1=c1, c2=c2, sigma1=sigma, sigma2=sigma2, law=law)
+
+
+def polynomial_worker(beta1, beta2, sigma=0.1, *, law="uniform") -> Worker:
+    """Polynomial profiles E_l(s) = 1 - s**beta_l at both levels [P]."""
+    return worker(beta1=beta1, beta2=beta2, sigma=sigma, profile1="polynomial", profile2="polynomial", law=law)
+
+
+class Job(Params):
     """A job: m tasks over n skills, each skill split into a decision (l=1) and action (l=2) level.
 
     Leaves (float64):
@@ -48,9 +222,9 @@ class Job:
     lam: jax.Array
     task_weights: jax.Array
     tau: jax.Array
-    h: str = dataclasses.field(default="mean", metadata=dict(static=True))
-    g: str = dataclasses.field(default="mean", metadata=dict(static=True))
-    f: str = dataclasses.field(default="mean", metadata=dict(static=True))
+    h: str = static(default="mean")
+    g: str = static(default="mean")
+    f: str = static(default="mean")
 
     @property
     def n(self) -> int:
@@ -65,159 +239,36 @@ class Job:
         """True when Err is affine in the subskill errors (spec §1.5)."""
         return self.h in ("mean", "lambda") and self.g == "mean" and self.f == "mean"
 
-    def replace(self, **kw) -> "Job":
-        return validate_job(dataclasses.replace(self, **kw))
+    def replace(self, **changes) -> "Job":
+        changes = {k: (v if k in ("h", "g", "f") else _as_float(v)) for k, v in changes.items()}
+        return super().replace(**changes)
 
-
-@jax.tree_util.register_dataclass
-@dataclasses.dataclass(frozen=True)
-class Worker:
-    """A worker (human, AI or team): one ability profile and noise law per level.
-
-    Leaves (float64 scalars, or arrays under vmap):
-        a1, a2, c1, c2: linear profile E_l(s) = c_l - (1 - a_l) s (used where profile_l="linear").
-        beta1, beta2: polynomial profile E_l(s) = 1 - s**beta_l (used where profile_l="polynomial").
-        sigma1, sigma2: noise level of each level, in [0, 1].
-    Static: profile1, profile2 in {"linear", "polynomial"}; law1, law2 in {"uniform", "truncnorm"}.
-    """
-
-    a1: jax.Array
-    a2: jax.Array
-    c1: jax.Array
-    c2: jax.Array
-    beta1: jax.Array
-    beta2: jax.Array
-    sigma1: jax.Array
-    sigma2: jax.Array
-    profile1: str = dataclasses.field(default="linear", metadata=dict(static=True))
-    profile2: str = dataclasses.field(default="linear", metadata=dict(static=True))
-    law1: str = dataclasses.field(default="uniform", metadata=dict(static=True))
-    law2: str = dataclasses.field(default="uniform", metadata=dict(static=True))
-
-    def replace(self, **kw) -> "Worker":
-        """A copy with some fields changed ("sigma" sets both levels), validated."""
-        if "sigma" in kw:
-            sigma = kw.pop("sigma")
-            kw.setdefault("sigma1", sigma)
-            kw.setdefault("sigma2", sigma)
-        kw = {k: (_as_float(v) if k in WORKER_PARAMS else v) for k, v in kw.items()}
-        return validate_worker(dataclasses.replace(self, **kw))
-
-    def level(self, l: int) -> dict:
-        """The parameters of level l (1 or 2) as a dict (profile, law, a, c, beta, sigma)."""
-        return dict(
-            profile=getattr(self, f"profile{l}"),
-            law=getattr(self, f"law{l}"),
-            a=getattr(self, f"a{l}"),
-            c=getattr(self, f"c{l}"),
-            beta=getattr(self, f"beta{l}"),
-            sigma=getattr(self, f"sigma{l}"),
-        )
-
-
-def _as_float(x):
-    if is_concrete(x):
-        return jnp.asarray(np.asarray(x, dtype=np.float64))
-    return jnp.asarray(x, dtype=jnp.result_type(float))
-
-
-def validate_worker(w: Worker) -> Worker:
-    """Check a worker's concrete values (ValueError naming the parameter); tracers pass."""
-    for l in (1, 2):
-        check_choice(f"profile{l}", getattr(w, f"profile{l}"), PROFILES)
-        check_choice(f"law{l}", getattr(w, f"law{l}"), LAWS)
-        a, c = getattr(w, f"a{l}"), getattr(w, f"c{l}")
-        check_range(f"a{l}", a, 0.0, 1.0)
-        check_range(f"c{l}", c, 0.0, 1.0)
-        if is_concrete(a) and is_concrete(c):
-            total = np.asarray(a, dtype=np.float64) + np.asarray(c, dtype=np.float64)
-            # ERRATA Inputs 1: a + c < 1 takes E(1) below 0; reject instead of clipping.
-            check_range(f"a{l} + c{l}", total, 1.0 - _AC_SLACK, None)
-        check_range(f"beta{l}", getattr(w, f"beta{l}"), 0.0, None)
-        check_range(f"sigma{l}", getattr(w, f"sigma{l}"), 0.0, 1.0)
-    return w
-
-
-def worker(
-    *,
-    a1=1.0,
-    a2=1.0,
-    c1=1.0,
-    c2=1.0,
-    beta1=1.0,
-    beta2=1.0,
-    sigma=0.1,
-    sigma1=None,
-    sigma2=None,
-    profile1: str = "linear",
-    profile2: str = "linear",
-    law: str = "uniform",
-    law1: str | None = None,
-    law2: str | None = None,
-) -> Worker:
-    """General worker constructor; ``sigma``/``law`` set both levels unless overridden per level.
-
-    Every numeric argument is a float64 scalar (or a traced value under jit/vmap). Raises
-    ValueError for a, c outside [0, 1], a + c < 1, beta < 0, sigma outside [0, 1], an unknown
-    profile or law.
-    """
-    return validate_worker(
-        Worker(
-            a1=_as_float(a1),
-            a2=_as_float(a2),
-            c1=_as_float(c1),
-            c2=_as_float(c2),
-            beta1=_as_float(beta1),
-            beta2=_as_float(beta2),
-            sigma1=_as_float(sigma if sigma1 is None else sigma1),
-            sigma2=_as_float(sigma if sigma2 is None else sigma2),
-            profile1=profile1,
-            profile2=profile2,
-            law1=law if law1 is None else law1,
-            law2=law if law2 is None else law2,
-        )
-    )
-
-
-def linear_worker(a1, a2, sigma=0.1, *, c1=1.0, c2=1.0, sigma2=None, law="uniform") -> Worker:
-    """Linear profiles E_l(s) = c_l - (1 - a_l) s at both levels [P]; c = 1 by default [R].
-
-    ``sigma`` is the noise of both levels unless ``sigma2`` is given.
-    """
-    return worker(a1=a1, a2=a2, c1=c1, c2=c2, sigma1=sigma, sigma2=sigma if sigma2 is None else sigma2, law=law)
-
-
-def polynomial_worker(beta1, beta2, sigma=0.1, *, law="uniform") -> Worker:
-    """Polynomial profiles E_l(s) = 1 - s**beta_l at both levels [P]."""
-    return worker(beta1=beta1, beta2=beta2, sigma=sigma, profile1="polynomial", profile2="polynomial", law=law)
-
-
-def validate_job(job: Job) -> Job:
-    """Check a job's concrete values (shapes, ranges, non-empty tasks, aggregator names)."""
-    check_choice("h", job.h, H_CHOICES)
-    check_choice("g", job.g, G_CHOICES)
-    check_choice("f", job.f, F_CHOICES)
-    n = np.shape(job.s)[-1] if np.ndim(job.s) == 2 else None
-    check_shape("s", job.s, (2, None))
-    check_shape("A", job.A, (None, n))
-    m = np.shape(job.A)[0]
-    if m < 1 or n < 1:
-        raise ValueError(f"A has shape {np.shape(job.A)}: need at least one task and one skill")
-    check_shape("lam", job.lam, (n,))
-    check_shape("task_weights", job.task_weights, (m,))
-    check_shape("tau", job.tau, ())
-    check_range("s", job.s, 0.0, 1.0)
-    check_range("A", job.A, 0.0, None)
-    check_range("lam", job.lam, 0.0, 1.0)
-    check_range("task_weights", job.task_weights, 0.0, None)
-    check_range("tau", job.tau, 0.0, 1.0)
-    if is_concrete(job.A):
-        empty = np.flatnonzero(np.asarray(job.A).sum(axis=1) <= 0)
-        if empty.size:
-            raise ValueError(f"A: task {int(empty[0])} is empty (row sum 0); every task needs at least one skill")
-    if is_concrete(job.task_weights) and float(np.asarray(job.task_weights).sum()) <= 0:
-        raise ValueError("task_weights: sum is 0; need a positive total weight")
-    return job
+    def _validate(self) -> "Job":
+        """Check concrete values (shapes, ranges, non-empty tasks, aggregator names)."""
+        check_choice("h", self.h, H_CHOICES)
+        check_choice("g", self.g, G_CHOICES)
+        check_choice("f", self.f, F_CHOICES)
+        n = np.shape(self.s)[-1] if np.ndim(self.s) == 2 else None
+        check_shape("s", self.s, (2, None))
+        check_shape("A", self.A, (None, n))
+        m = np.shape(self.A)[0]
+        if m < 1 or n < 1:
+            raise InputError(f"A has shape {np.shape(self.A)}: need at least one task and one skill")
+        check_shape("lam", self.lam, (n,))
+        check_shape("task_weights", self.task_weights, (m,))
+        check_shape("tau", self.tau, ())
+        check_range("s", self.s, 0.0, 1.0)
+        check_range("A", self.A, 0.0, None)
+        check_range("lam", self.lam, 0.0, 1.0)
+        check_range("task_weights", self.task_weights, 0.0, None)
+        check_range("tau", self.tau, 0.0, 1.0)
+        if is_concrete(self.A):
+            empty = np.flatnonzero(np.asarray(self.A).sum(axis=1) <= 0)
+            if empty.size:
+                raise InputError(f"A: task {int(empty[0])} is empty (row sum 0); every task needs at least one skill")
+        if is_concrete(self.task_weights) and float(np.asarray(self.task_weights).sum()) <= 0:
+            raise InputError("task_weights: sum is 0; need a positive total weight")
+        return self
 
 
 def make_job(s, A=None, *, tau=0.25, h="mean", g="mean", f="mean", lam=None, task_weights=None) -> Job:
@@ -233,7 +284,7 @@ def make_job(s, A=None, *, tau=0.25, h="mean", g="mean", f="mean", lam=None, tas
     m = A.shape[0] if A.ndim == 2 else 0
     lam = jnp.full((n,), 0.5) if lam is None else _as_float(lam)
     tw = jnp.ones((m,)) if task_weights is None else _as_float(task_weights)
-    return validate_job(Job(A=A, s=s, lam=lam, task_weights=tw, tau=_as_float(tau), h=h, g=g, f=f))
+    return Job(A=A, s=s, lam=lam, task_weights=tw, tau=_as_float(tau), h=h, g=g, f=f)._validate()
 
 
 def default_job(n: int = 20, m: int = 20, tau: float = 0.25, *, seed: int = 42, graph: str = "complete",

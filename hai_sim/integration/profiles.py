@@ -1,7 +1,7 @@
 """Ability profiles and noise laws (spec §1.3): mean ability, moments, CDF and quantile of X.
 
 Per-level primitives take the static family name and float arrays that broadcast together; the
-``subskill_*`` functions apply a :class:`Worker`'s two levels to the (2, n) difficulty array of a
+``subskill_*`` functions apply a :class:`Worker`'s two :class:`Level` s to the (2, n) difficulty array of a
 job, returning (2, n) arrays (row 0 decision level, row 1 action level).
 """
 
@@ -9,6 +9,22 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 from jax.scipy.special import ndtr, ndtri
+
+from typing import NamedTuple
+
+import jax
+
+from hai_sim.engine import InputError, named_result
+
+
+@named_result
+class Moments(NamedTuple):
+    """Mean, variance, third and fourth cumulants (arrays of one shape)."""
+
+    mean: jax.Array
+    var: jax.Array
+    k3: jax.Array
+    k4: jax.Array
 
 # Truncation limits in standard units beyond which the normal density is exactly 0 in float64:
 # clipping there keeps alpha**k * phi(alpha) finite (0, not inf * 0) as sigma -> 0.
@@ -26,7 +42,7 @@ def ability_mean(profile: str, a, c, beta, s):
         pos = s > 0
         power = jnp.where(pos, jnp.where(pos, s, 1.0) ** beta, jnp.where(beta == 0, 1.0, 0.0))
         return 1.0 - power
-    raise ValueError(f"profile={profile!r}: must be one of 'linear', 'polynomial'")
+    raise InputError(f"profile={profile!r}: must be one of 'linear', 'polynomial'")
 
 
 def _tn_standard(E, sigma):
@@ -41,8 +57,8 @@ def _phi(x):
     return jnp.exp(-0.5 * x * x) / jnp.sqrt(2.0 * jnp.pi)
 
 
-def law_moments(law: str, E, sigma):
-    """Mean, variance, third and fourth cumulants of X for noise ``law`` at mean ability E [D].
+def law_moments(law: str, E, sigma) -> Moments:
+    """:class:`Moments` (mean, var, k3, k4) of X for noise ``law`` at mean ability E [D].
 
     uniform: X = E + min(E, 1 - E) U, U ~ Unif[-sigma, sigma];
     truncnorm: X ~ N(E, sigma^2) conditioned on [0, 1] [R] (its mean is not E unless E = 1/2).
@@ -50,7 +66,7 @@ def law_moments(law: str, E, sigma):
     if law == "uniform":
         r = jnp.minimum(E, 1.0 - E)
         b2 = (sigma * r) ** 2
-        return E, b2 / 3.0, jnp.zeros_like(b2), -2.0 * b2 * b2 / 15.0
+        return Moments(E, b2 / 3.0, jnp.zeros_like(b2), -2.0 * b2 * b2 / 15.0)
     if law == "truncnorm":
         al, be, Z, sig = _tn_standard(E, sigma)
         pa, pb = _phi(al), _phi(be)
@@ -64,13 +80,13 @@ def law_moments(law: str, E, sigma):
         c4 = m4 - 4.0 * m1 * m3 + 6.0 * m1**2 * m2 - 3.0 * m1**4
         k4 = c4 - 3.0 * c2**2
         live = sigma > 0
-        return (
+        return Moments(
             jnp.where(live, E + sig * m1, E),
             jnp.where(live, sig**2 * c2, 0.0),
             jnp.where(live, sig**3 * c3, 0.0),
             jnp.where(live, sig**4 * k4, 0.0),
         )
-    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+    raise InputError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
 
 
 def law_quantile(law: str, E, sigma, u):
@@ -84,7 +100,7 @@ def law_quantile(law: str, E, sigma, u):
         upper = E - sig * ndtri(jnp.clip(ndtr(-be) + (1.0 - u) * Z, 1e-300, 1.0))
         q = jnp.where(E <= 0.5, lower, upper)
         return jnp.where(sigma > 0, jnp.clip(q, 0.0, 1.0), E)
-    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+    raise InputError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
 
 
 def law_cdf(law: str, E, sigma, x):
@@ -97,7 +113,7 @@ def law_cdf(law: str, E, sigma, x):
         al, be, Z, sig = _tn_standard(E, sigma)
         zx = jnp.clip((x - E) / sig, al, be)
         return jnp.where(sigma > 0, jnp.clip((ndtr(zx) - ndtr(al)) / Z, 0.0, 1.0), (x >= E).astype(float))
-    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+    raise InputError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
 
 
 def law_support(law: str, E, sigma):
@@ -107,59 +123,49 @@ def law_support(law: str, E, sigma):
         return E - half, E + half
     if law == "truncnorm":
         return jnp.where(sigma > 0, 0.0, E), jnp.where(sigma > 0, 1.0, E)
-    raise ValueError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
+    raise InputError(f"law={law!r}: must be one of 'uniform', 'truncnorm'")
 
 
 def _per_level(worker, fn):
-    rows = [fn(worker.level(l), l - 1) for l in (1, 2)]
+    rows = [fn(lv, i) for i, lv in enumerate(worker.levels)]
     if isinstance(rows[0], tuple):
-        return tuple(jnp.stack([r0, r1]) for r0, r1 in zip(*rows))
+        stacked = tuple(jnp.stack([r0, r1]) for r0, r1 in zip(*rows))
+        return Moments(*stacked) if isinstance(rows[0], Moments) else stacked
     return jnp.stack(rows)
 
 
-def subskill_means(worker, s):
-    """(2, n) mean abilities E_l(s_{jl}) (the location of X; not E[X] for the truncated normal)."""
-    return _per_level(worker, lambda p, i: ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i]))
+def level_mean(lv, s):
+    """E_l(s) for one :class:`~hai_sim.integration.params.Level` (the location of X)."""
+    return ability_mean(lv.profile, lv.a, lv.c, lv.beta, s)
 
 
 def subskill_moments(worker, s):
-    """(mean, var, k3, k4) of X_{jl}, each (2, n)."""
-
-    def level(p, i):
-        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
-        return law_moments(p["law"], E, p["sigma"])
-
-    return _per_level(worker, level)
+    """:class:`Moments` of X_{jl}, each (2, n)."""
+    return _per_level(worker, lambda lv, i: law_moments(lv.law, level_mean(lv, s[i]), lv.sigma))
 
 
 def subskill_quantile(worker, s, u):
     """X_{jl} = Q_{jl}(u) for uniforms ``u`` of shape (..., 2, n); returns the same shape."""
 
-    def level(p, i):
-        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
+    def level(lv, i):
+        E = level_mean(lv, s[i])
         E = E.reshape((1,) * (u.ndim - 2) + E.shape)
-        return law_quantile(p["law"], E, p["sigma"], u[..., i, :])
+        return law_quantile(lv.law, E, lv.sigma, u[..., i, :])
 
-    return jnp.stack([level(worker.level(l), l - 1) for l in (1, 2)], axis=-2)
+    return jnp.stack([level(lv, i) for i, lv in enumerate(worker.levels)], axis=-2)
 
 
 def subskill_cdf(worker, s, x):
     """Pr[X_{jl} <= x] for x of shape (2, n, ...) (trailing axes broadcast over evaluation points)."""
 
-    def level(p, i):
-        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
-        extra = x.ndim - 2
-        shape = E.shape + (1,) * extra
-        return law_cdf(p["law"], E.reshape(shape), jnp.reshape(p["sigma"], ()), x[i])
+    def level(lv, i):
+        E = level_mean(lv, s[i])
+        shape = E.shape + (1,) * (x.ndim - 2)
+        return law_cdf(lv.law, E.reshape(shape), jnp.reshape(lv.sigma, ()), x[i])
 
-    return jnp.stack([level(worker.level(l), l - 1) for l in (1, 2)])
+    return jnp.stack([level(lv, i) for i, lv in enumerate(worker.levels)])
 
 
 def subskill_support(worker, s):
     """(lo, hi), each (2, n): intervals holding all the mass of X_{jl}."""
-
-    def level(p, i):
-        E = ability_mean(p["profile"], p["a"], p["c"], p["beta"], s[i])
-        return law_support(p["law"], E, p["sigma"])
-
-    return _per_level(worker, level)
+    return _per_level(worker, lambda lv, i: law_support(lv.law, level_mean(lv, s[i]), lv.sigma))

@@ -12,18 +12,12 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from hai_sim.engine import InputError, named_result
 from hai_sim.engine.validate import check_choice
-from hai_sim.integration.model import success_probability
-from hai_sim.integration.params import Job, Worker
-from hai_sim.integration.theory import mu
+from hai_sim.integration.model import mu, success_probability
+from hai_sim.integration.params import Job, Level, Worker
 
 MERGE_RULES = ("decision-action", "best-of-both")
-_LEVEL_FIELDS = ("a{l}", "c{l}", "beta{l}", "sigma{l}", "profile{l}", "law{l}")
-
-
-def _take_level(dst: dict, src: Worker, l: int) -> None:
-    for f in _LEVEL_FIELDS:
-        dst[f.format(l=l)] = getattr(src, f.format(l=l))
 
 
 def merge(w1: Worker, w2: Worker, rule: str = "decision-action", *, job: Job | None = None) -> Worker:
@@ -35,32 +29,27 @@ def merge(w1: Worker, w2: Worker, rule: str = "decision-action", *, job: Job | N
     choice is made on traced values with ``jnp.where``).
     """
     check_choice("rule", rule, MERGE_RULES)
-    fields: dict = {}
     if rule == "decision-action":
-        _take_level(fields, w1, 1)
-        _take_level(fields, w2, 2)
-        return Worker(**fields)
+        return Worker(w1.decision, w2.action)
     if job is None:
-        raise ValueError("merge(rule='best-of-both'): job=None; the rule compares mu_l on a job")
-    for l in (1, 2):
-        for static in ("profile{l}", "law{l}"):
-            name = static.format(l=l)
-            if getattr(w1, name) != getattr(w2, name):
-                raise ValueError(
-                    f"merge(rule='best-of-both'): {name} differs ({getattr(w1, name)!r} vs {getattr(w2, name)!r}); "
+        raise InputError("merge(rule='best-of-both'): job=None; the rule compares mu_l on a job")
+    for l, (v1, v2) in enumerate(zip(w1.levels, w2.levels), start=1):
+        for name in ("profile", "law"):
+            if getattr(v1, name) != getattr(v2, name):
+                raise InputError(
+                    f"merge(rule='best-of-both'): {name}{l} differs ({getattr(v1, name)!r} vs {getattr(v2, name)!r}); "
                     "the rule needs the same family and law at each level"
                 )
     mu1, mu2 = mu(job, w1), mu(job, w2)
-    for l in (1, 2):
-        first = mu1[l - 1] >= mu2[l - 1]
-        for f in ("a{l}", "c{l}", "beta{l}", "sigma{l}"):
-            name = f.format(l=l)
-            fields[name] = jnp.where(first, getattr(w1, name), getattr(w2, name))
-        fields[f"profile{l}"] = getattr(w1, f"profile{l}")
-        fields[f"law{l}"] = getattr(w1, f"law{l}")
-    return Worker(**fields)
+    levels = []
+    for i, (v1, v2) in enumerate(zip(w1.levels, w2.levels)):
+        first = mu1[i] >= mu2[i]
+        pick = {f: jnp.where(first, getattr(v1, f), getattr(v2, f)) for f in ("a", "c", "beta", "sigma")}
+        levels.append(Level(**pick, profile=v1.profile, law=v1.law))
+    return Worker(*levels)
 
 
+@named_result
 class IntegrationGain(NamedTuple):
     """Success of W1, W2 and the merged W12, and the gains derived from them (float64 scalars).
 
@@ -85,6 +74,7 @@ def integration_gain(job: Job, w1: Worker, w2: Worker, *, rule: str = "best-of-b
     return IntegrationGain(p12 - jnp.maximum(p1, p2), p12 - p2, p12 - p1 - p2, p1, p2, p12)
 
 
+@named_result
 class Compression(NamedTuple):
     """PC = |P_2 - P_1| - |P_2' - P_1'| and its four success probabilities (float64 scalars)."""
 

@@ -10,36 +10,12 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from hai_sim.engine import InputError
 from hai_sim.engine.validate import check_choice, check_range
-from hai_sim.integration.model import affine_coefficients, skill_weights, success_probability
+from hai_sim.integration.model import _level_weights, level_totals, mean_difficulty, mu, success_probability
 from hai_sim.integration.params import Job, Worker
 from hai_sim.integration.profiles import subskill_moments
-
-
-def _level_weights(job: Job):
-    """(2, n) weights of E[X_{jl}] in mu_l: affine coefficients, else w_j/2 (spec ambiguity 1)."""
-    if job.affine:
-        return affine_coefficients(job)
-    w = skill_weights(job)
-    return jnp.stack([w, w]) * 0.5
-
-
-def level_totals(job: Job):
-    """(2,) Lambda_l = sum_j c_{jl}, the total weight of each level in Err (1/2 each for mean h)."""
-    return jnp.sum(_level_weights(job), axis=1)
-
-
-def mean_difficulty(job: Job):
-    """(2,) sbar_l = sum_j c_{jl} s_{jl} / Lambda_l, the weighted mean difficulty of each level."""
-    c = _level_weights(job)
-    return jnp.sum(c * job.s, axis=1) / jnp.sum(c, axis=1)
-
-
-def mu(job: Job, worker: Worker):
-    """(2,) average expected abilities mu_l = sum_j c_{jl} E[X_{jl}] / Lambda_l (spec §1.5) [P name, R weights]."""
-    c = _level_weights(job)
-    mean, _, _, _ = subskill_moments(worker, job.s)
-    return jnp.sum(c * mean, axis=1) / jnp.sum(c, axis=1)
+from hai_sim.integration.teams import merge, productivity_compression
 
 
 def mu1_critical(job: Job, worker: Worker):
@@ -55,11 +31,11 @@ def mu2_critical(job: Job, worker: Worker):
 
 
 def _linear_uniform(worker: Worker, level: int, name: str):
-    if getattr(worker, f"profile{level}") != "linear" or getattr(worker, f"law{level}") != "uniform":
-        raise ValueError(
+    lv = worker.level(level)
+    if lv.profile != "linear" or lv.law != "uniform":
+        raise InputError(
             f"{name}: needs a linear profile with uniform noise at level {level} (closed form); got "
-            f"profile{level}={getattr(worker, f'profile{level}')!r}, law{level}={getattr(worker, f'law{level}')!r} "
-            "(use transition_window for other profiles)"
+            f"profile{level}={lv.profile!r}, law{level}={lv.law!r} (use transition_window for other profiles)"
         )
 
 
@@ -70,13 +46,13 @@ def a1_critical(job: Job, worker: Worker):
     uniform-noise decision level (ValueError otherwise). May lie outside [0, 1] (no transition).
     """
     _linear_uniform(worker, 1, "a1_critical")
-    return 1.0 - (worker.c1 - mu1_critical(job, worker)) / mean_difficulty(job)[0]
+    return 1.0 - (worker.decision.c - mu1_critical(job, worker)) / mean_difficulty(job)[0]
 
 
 def a2_critical(job: Job, worker: Worker):
     """Critical a_2 in closed form, 1 - (c_2 - mu_2^c) / sbar_2 [D] (linear, uniform action level)."""
     _linear_uniform(worker, 2, "a2_critical")
-    return 1.0 - (worker.c2 - mu2_critical(job, worker)) / mean_difficulty(job)[1]
+    return 1.0 - (worker.action.c - mu2_critical(job, worker)) / mean_difficulty(job)[1]
 
 
 def gamma(job: Job, worker: Worker, theta=0.05, level: int = 1, *, sharp: bool = False):
@@ -94,15 +70,13 @@ def gamma(job: Job, worker: Worker, theta=0.05, level: int = 1, *, sharp: bool =
     log = jnp.log(1.0 / theta)
     if sharp:
         if (worker.law1, worker.law2) != ("uniform", "uniform"):
-            raise ValueError(f"gamma(sharp=True): laws ({worker.law1!r}, {worker.law2!r}); the sharp width needs 'uniform'")
+            raise InputError(f"gamma(sharp=True): laws ({worker.law1!r}, {worker.law2!r}); the sharp width needs 'uniform'")
         mean, _, _, _ = subskill_moments(worker, job.s)
-        sig = jnp.stack([worker.sigma1, worker.sigma2])[:, None]
+        sig = jnp.stack([lv.sigma for lv in worker.levels])[:, None]
         b = c * sig * jnp.minimum(mean, 1.0 - mean)
         return jnp.sqrt(2.0 * log * jnp.sum(b**2)) / lam
-    scale = jnp.stack([
-        worker.sigma1 * (2.0 if worker.law1 == "truncnorm" else 1.0),
-        worker.sigma2 * (2.0 if worker.law2 == "truncnorm" else 1.0),
-    ])[:, None]
+    # The truncated normal is sigma-sub-Gaussian: twice the uniform's Hoeffding range (spec §3.2).
+    scale = jnp.stack([lv.sigma * (2.0 if lv.law == "truncnorm" else 1.0) for lv in worker.levels])[:, None]
     return jnp.sqrt(log * jnp.sum((c * scale) ** 2) / 2.0) / lam
 
 
@@ -125,8 +99,6 @@ def thm33_hypothesis(job: Job, w1: Worker, w2: Worker, theta=0.05):
     ``mu_1^{(2)} + gamma_1(W2) <= mu_1^c <= mu_1^{(1)} - gamma_1(W12)`` with mu_1^c set by W2's action
     profile and W12 = (decision of W1, action of W2) (mixed-noise width). Implies the seed's gap
     condition ``mu_1^{(1)} >= mu_1^{(2)} + gamma_1^{(1)} + gamma_1^{(2)}``. bool."""
-    from hai_sim.integration.teams import merge
-
     w12 = merge(w1, w2)
     crit = mu1_critical(job, w2)
     lower = mu(job, w2)[0] + gamma(job, w2, theta)
@@ -136,23 +108,15 @@ def thm33_hypothesis(job: Job, w1: Worker, w2: Worker, theta=0.05):
 
 def thm33_holds(job: Job, w1: Worker, w2: Worker, theta=0.05, *, method: str = "exact", tol: float = 1e-9):
     """True unless the hypothesis holds and P_12 - P_2 < 1 - 2 theta (bool)."""
-    from hai_sim.integration.teams import merge
-
     gain = success_probability(job, merge(w1, w2), method) - success_probability(job, w2, method)
     return ~thm33_hypothesis(job, w1, w2, theta) | (gain >= 1.0 - 2.0 * theta - tol)
 
 
-def _assisted(w: Worker, ai: Worker) -> Worker:
-    from hai_sim.integration.teams import merge
-
-    return merge(w, ai)
-
-
 def _shared_decision(w1: Worker, w2: Worker):
-    same_static = (w1.profile1, w1.law1) == (w2.profile1, w2.law1)
-    if not same_static:
+    d1, d2 = w1.decision, w2.decision
+    if (d1.profile, d1.law) != (d2.profile, d2.law):
         return jnp.asarray(False)
-    return (w1.a1 == w2.a1) & (w1.c1 == w2.c1) & (w1.beta1 == w2.beta1) & (w1.sigma1 == w2.sigma1)
+    return (d1.a == d2.a) & (d1.c == d2.c) & (d1.beta == d2.beta) & (d1.sigma == d2.sigma)
 
 
 def cor34_hypothesis(job: Job, w_high: Worker, w_low: Worker, ai: Worker, theta=0.05):
@@ -165,8 +129,8 @@ def cor34_hypothesis(job: Job, w_high: Worker, w_low: Worker, ai: Worker, theta=
 
     d1, g1 = side(w_high)
     d2, g2 = side(w_low)
-    d1a, g1a = side(_assisted(w_high, ai))
-    d2a, g2a = side(_assisted(w_low, ai))
+    d1a, g1a = side(merge(w_high, ai))
+    d2a, g2a = side(merge(w_low, ai))
     return (d1 >= g1) & (d2 <= -g2) & (d1a >= g1a) & (d2a >= g2a)
 
 
@@ -178,8 +142,6 @@ def cor34_bound(w_high: Worker, w_low: Worker, theta=0.05):
 
 def cor34_holds(job: Job, w_high: Worker, w_low: Worker, ai: Worker, theta=0.05, *, method: str = "exact", tol: float = 1e-9):
     """True unless the hypotheses hold and PC < cor34_bound (bool)."""
-    from hai_sim.integration.teams import productivity_compression
-
     pc = productivity_compression(job, w_high, w_low, ai, method=method).pc
     return ~cor34_hypothesis(job, w_high, w_low, ai, theta) | (pc >= cor34_bound(w_high, w_low, theta) - tol)
 
