@@ -9,6 +9,7 @@ user-facing error is an :class:`InputError`.
 """
 
 from . import checks, phase
+from .band import BandResult, band_evaluate, chunked_map
 from .core import jit_core, trace_count
 from .errors import InputError
 from .grid import Grid, make_grid
@@ -19,6 +20,7 @@ from .store import StoreMismatchError, StoreStatus, store_status
 from .sweep import NonFiniteError, sweep
 
 __all__ = [
+    "BandResult",
     "Estimate",
     "Grid",
     "InputError",
@@ -28,7 +30,9 @@ __all__ = [
     "StoreMismatchError",
     "StoreStatus",
     "bisect",
+    "band_evaluate",
     "boundaries",
+    "chunked_map",
     "checks",
     "jit_core",
     "labels_from_thresholds",

@@ -52,10 +52,11 @@ class Reference:
 
     @classmethod
     def printed(cls, text: str, source: str, *, tag: str = "P", reason: str = "") -> "Reference":
-        """A number as printed (``"0.502"``), matched to half a unit of its last printed digit."""
-        digits = text.strip().lstrip("+-")
+        """A number as printed (``"0.502"``, ``"2.3e-7"``), matched to half a unit of its last printed digit."""
+        mantissa, _, exponent = text.strip().lower().partition("e")
+        digits = mantissa.lstrip("+-")
         decimals = len(digits.split(".")[1]) if "." in digits else 0
-        tol = 0.5 * 10.0 ** (-decimals)
+        tol = 0.5 * 10.0 ** (int(exponent or 0) - decimals)
         why = f"half a unit of the last printed digit of {text}"
         return cls(float(text), tag, source, tol=tol, reason=f"{why}; {reason}" if reason else why)
 

@@ -17,16 +17,6 @@ from hai_sim.engine.experiment import Reference
 
 P = Reference.printed
 
-
-def P_sci(mantissa: str, exponent: int, source: str, *, tag: str = "P") -> Reference:
-    """A number printed in scientific notation (``"2.3", -7`` for 2.3e-7), to half a unit of its
-    last printed digit. (``Reference.printed`` counts the digits after the point of the whole
-    string, so it would read "2.3e-7" as 4 decimals.)"""
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    tol = 0.5 * 10.0 ** (exponent - decimals)
-    return Reference(float(f"{mantissa}e{exponent}"), tag, source, tol=tol,
-                     reason=f"half a unit of the last printed digit of {mantissa}e{exponent}")
-
 SEED = "seed's table of §3 (quoting the paper's Fig. 2), via spec §4.2"
 SEED_GAIN = "seed's integration-gain table, via spec §4.3"
 
@@ -84,8 +74,8 @@ GAIN_THRESHOLD_ROW3 = P("0.52", SEED_GAIN + " row 3 (W2 needs a_1 > 0.52)")
 GAIN_MAX_ROW3 = P("0.6", SEED_GAIN + " row 3 (gain +0.6)")
 
 # ----------------------------------------------------------------------------- productivity-compression
-PC_P2_A055 = P_sci("2.3", -7, "ERRATA integration 1 (exact P_2 at shared a_1 = 0.55)", tag="D")
-PC_P2_A055_SPEC = P_sci("8.9", -7, "spec §3.4 worked example (a CLT tail, ERRATA 1)", tag="R")
+PC_P2_A055 = Reference.printed("2.3e-7", "ERRATA integration 1 (exact P_2 at shared a_1 = 0.55)", tag="D")
+PC_P2_A055_SPEC = Reference.printed("8.9e-7", "spec §3.4 worked example (a CLT tail, ERRATA 1)", tag="R")
 PC_A055 = P("0.999999", "spec §3.4 worked example", tag="R")
 PC_AI_ALONE = Reference(0.0, "D", "ERRATA integration 1 (Err has bounded support; spec's 1e-39 is a CLT tail)")
 PC_P2_A06 = P("0.3832", "ERRATA integration 1 (a_1 = 0.6)", tag="D")

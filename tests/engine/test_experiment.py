@@ -176,7 +176,7 @@ def test_fixture_restores_registry(registry):
 # ----------------------------------------------------------------------------- references
 
 
-@pytest.mark.parametrize("text,tol", [("0.502", 0.0005), ("13", 0.5), ("-1.25", 0.005), ("0.40", 0.005)])
+@pytest.mark.parametrize("text,tol", [("0.502", 0.0005), ("13", 0.5), ("-1.25", 0.005), ("0.40", 0.005), ("2.3e-7", 5e-9), ("8.90E-7", 5e-10)])
 def test_printed_reference_tolerance_is_half_a_last_digit(text, tol):
     from hai_sim.engine.experiment import Reference
 
