@@ -45,7 +45,7 @@ def test_expected_mismatches_name_registered_experiments():
     assert all(reason.strip() for reason in EXPECTED.values()), "every expected mismatch needs its reason"
 
 
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", list(_params()))
 def test_experiment_runs_with_expected_mismatches(name):
     import matplotlib.pyplot as plt
 
