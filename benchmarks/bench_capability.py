@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import sys
 import time
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -21,7 +20,7 @@ from scipy import special
 
 import hai_sim  # noqa: F401  (x64)
 from hai_sim import capability as cap
-from hai_sim.engine.bench import compare, format_rows, write
+from hai_sim.engine.bench import compare
 
 N = 10
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(160)
@@ -137,10 +136,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    rows = run(quick)
-    print(format_rows(rows))
-    for r in rows:
-        print(f"{r['name']}: max_abs_diff={r.get('max_abs_diff', float('nan')):.2e}  {r['note']}")
-    out = write(rows, Path(__file__).parent / "results" / "capability.json")
-    print("wrote", out)
+    # One runner for every script: float64 here, float32 in a subprocess, JSON under results/.
+    from hai_sim.engine import bench as _bench
+
+    sys.exit(_bench.main([__file__, *sys.argv[1:]]))

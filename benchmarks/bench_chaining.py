@@ -7,8 +7,9 @@ cells at n = 16 (JAX only, wall time in the note).
 
 from __future__ import annotations
 
+import sys
+
 import time
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -204,10 +205,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    import sys
+    # One runner for every script: float64 here, float32 in a subprocess, JSON under results/.
+    from hai_sim.engine import bench as _bench
 
-    rows = run(quick="--quick" in sys.argv)
-    print(bench.format_rows(rows))
-    for r in rows:
-        print(r["name"], {k: r[k] for k in ("ratio", "max_abs_diff", "note") if k in r})
-    bench.write(rows, Path(__file__).parent / "results" / "chaining.json")
+    sys.exit(_bench.main([__file__, *sys.argv[1:]]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -18,7 +17,7 @@ import numpy as np
 
 import hai_sim  # noqa: F401  (x64)
 from hai_sim import delegation as D
-from hai_sim.engine.bench import compare, format_rows, write
+from hai_sim.engine.bench import compare
 
 P = dict(b_w=20.0, l_w=5.0, b_I=24.0, l_I=6.0, rho=0.8, p_w=0.8, p_a=0.6, c_a=0.0, K=10.0, c_v=1.0, V=10.0)
 ITERS = 60
@@ -222,10 +221,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    rows = run(quick)
-    print(format_rows(rows))
-    for r in rows:
-        print(f"{r['name']}: max_abs_diff={r.get('max_abs_diff', float('nan')):.2e}  {r['note']}")
-    out = write(rows, Path(__file__).parent / "results" / "delegation.json")
-    print("wrote", out)
+    # One runner for every script: float64 here, float32 in a subprocess, JSON under results/.
+    from hai_sim.engine import bench as _bench
+
+    sys.exit(_bench.main([__file__, *sys.argv[1:]]))

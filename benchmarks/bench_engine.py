@@ -131,9 +131,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    results = run("--quick" in sys.argv)
-    print(bench.format_rows(results))
-    for r in results:
-        if "vs_raw" in r:
-            print(f"{r['name']}: {r['vs_raw']:.2f} x raw, identical={r['identical']}")
-    print(bench.write(results, Path(__file__).parent / "results" / "engine.json"))
+    # One runner for every script: float64 here, float32 in a subprocess, JSON under results/.
+    from hai_sim.engine import bench as _bench
+
+    sys.exit(_bench.main([__file__, *sys.argv[1:]]))

@@ -12,14 +12,13 @@ Timings on a shared machine are contended: read ratios, not absolute rates.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 import hai_sim  # noqa: F401  (x64)
-from hai_sim.engine.bench import compare, format_rows, write
+from hai_sim.engine.bench import compare
 from hai_sim.ensemble.evaluate import _run
 from hai_sim.ensemble.params import Population
 
@@ -138,12 +137,8 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
-def main(quick: bool = False) -> list[dict]:
-    rows = run(quick)
-    print(format_rows(rows))
-    write(rows, Path(__file__).parent / "results" / "ensemble.json")
-    return rows
-
-
 if __name__ == "__main__":
-    main("--quick" in sys.argv)
+    # One runner for every script: float64 here, float32 in a subprocess, JSON under results/.
+    from hai_sim.engine import bench as _bench
+
+    sys.exit(_bench.main([__file__, *sys.argv[1:]]))

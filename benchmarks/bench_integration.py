@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -18,7 +17,7 @@ from scipy.special import ndtr
 
 import hai_sim  # noqa: F401  (float64)
 from hai_sim import integration as I
-from hai_sim.engine.bench import compare, format_rows, write
+from hai_sim.engine.bench import compare
 from hai_sim.integration.model import _p_mc_uniforms
 
 SIGMA = 0.1
@@ -153,9 +152,7 @@ def run(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    rows = run(quick="--quick" in sys.argv)
-    print(format_rows(rows))
-    for r in rows:
-        if "max_abs_diff" in r:
-            print(f"{r['name']}: max |jax - numpy| = {r['max_abs_diff']:.2e}")
-    write(rows, Path(__file__).parent / "results" / "integration.json")
+    # One runner for every script: float64 here, float32 in a subprocess, JSON under results/.
+    from hai_sim.engine import bench as _bench
+
+    sys.exit(_bench.main([__file__, *sys.argv[1:]]))
