@@ -16,7 +16,6 @@ from float32's unit roundoff u = 2^-24 (not fitted to the observed error):
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -441,12 +441,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--bench-dir", type=Path, default=Path(_package_root()) / "benchmarks")
     ap.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.child is not None:
-        import hai_sim  # noqa: F401  (precision from HAI_SIM_X64)
+    import hai_sim  # noqa: F401  (precision from HAI_SIM_X64)
 
+    if args.child is not None:
         _child(Path(args.scripts[0]), args.quick, args.child)
         return 0
-    import hai_sim  # noqa: F401
 
     paths = [Path(s) for s in args.scripts if s.endswith(".py")]
     stems = [s for s in args.scripts if not s.endswith(".py")]

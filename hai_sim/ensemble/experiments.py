@@ -342,7 +342,6 @@ def fig_a2_boundaries(quick: bool = False) -> Result:
 def fig_a4_fixed_weights(quick: bool = False) -> Result:
     """Fig. A4: region-target accuracy gain and log-loss improvement of θ_w over the single model."""
     import jax
-    import jax.numpy as jnp
     import xarray as xr
 
     from .evaluate import _fixed_weight_core

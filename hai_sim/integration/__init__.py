@@ -49,7 +49,7 @@ from hai_sim.integration.params import (
     polynomial_worker,
     worker,
 )
-from hai_sim.integration.phase import default_bracket, phase_diagram, transition_window, with_param
+from hai_sim.integration.phase import phase_diagram, transition_window
 from hai_sim.integration.profiles import Moments, ability_mean, law_cdf, law_moments, law_quantile
 from hai_sim.integration.teams import Compression, IntegrationGain, integration_gain, merge, productivity_compression
 from hai_sim.integration.theory import (
@@ -81,7 +81,7 @@ __all__ = [
     # teams
     "merge", "integration_gain", "IntegrationGain", "productivity_compression", "Compression",
     # windows and diagrams
-    "transition_window", "phase_diagram", "with_param", "default_bracket",
+    "transition_window", "phase_diagram",
     # data and fits
     "BBL_TASKS", "JobData", "ScoreData", "programmer_job", "split_difficulties", "synthetic_bbl", "load_job_csv",
     "load_onet_skills", "load_bbl_csv", "LinearFit", "fit_linear_profile", "posterior_linear_profile",

@@ -25,7 +25,7 @@ from hai_sim.integration.params import WORKER_PARAMS, Job, Worker, with_worker_p
 SWEEP_PARAMS = WORKER_PARAMS + ("sigma", "tau")
 
 
-def with_param(job: Job, worker: Worker, param: str, x) -> tuple[Job, Worker]:
+def _with_param(job: Job, worker: Worker, param: str, x) -> tuple[Job, Worker]:
     """(job, worker) with ``param`` set to ``x`` (no validation: ``x`` may be traced).
 
     ``param`` is a flat Worker parameter (``a1`` … ``sigma2``), "sigma" (both levels) or "tau"
@@ -37,7 +37,7 @@ def with_param(job: Job, worker: Worker, param: str, x) -> tuple[Job, Worker]:
     return job, with_worker_param(worker, param, x)
 
 
-def default_bracket(worker: Worker, param: str) -> tuple[float, float]:
+def _default_bracket(worker: Worker, param: str) -> tuple[float, float]:
     """The valid range of ``param``: a_l in [1 - c_l, 1], c_l in [1 - a_l, 1], beta in [0, 64],
     sigma and tau in [0, 1]."""
     check_choice("param", param, SWEEP_PARAMS)
@@ -60,7 +60,7 @@ def transition_window(job: Job, worker: Worker, param: str = "a1", levels=(0.2, 
         levels: the levels of P (default 0.2 and 0.8).
         method: as in :func:`success_probability` ("mc" needs ``key``; with its common random
             numbers the Monte Carlo P is exactly monotone, so bisection is well posed).
-        lo, hi: the bracket (default: the parameter's valid range, :func:`default_bracket`).
+        lo, hi: the bracket (default: the parameter's valid range, :func:`_default_bracket`).
     Returns:
         A float64 array of shape ``(len(levels),)`` (unpacks as ``lo, hi = ...``); NaN where the
         level is not crossed in [lo, hi] (ERRATA Inputs 3). Differentiable (jax.grad) with
@@ -72,7 +72,7 @@ def transition_window(job: Job, worker: Worker, param: str = "a1", levels=(0.2, 
     check_method(job, worker, method)
     for q in levels:
         check_range("levels", q, 0.0, 1.0, lo_open=True, hi_open=True)
-    d_lo, d_hi = default_bracket(worker, param)
+    d_lo, d_hi = _default_bracket(worker, param)
     lo = d_lo if lo is None else lo
     hi = d_hi if hi is None else hi
     check_range(f"lo ({param})", lo, *_valid_range(param))
@@ -89,7 +89,7 @@ def transition_window(job: Job, worker: Worker, param: str = "a1", levels=(0.2, 
 @jit_core(static_argnames=("param", "levels", "method", "iters", "n_samples"))
 def _window_core(job, worker, lo, hi, key, *, param, levels, method, iters, n_samples):
     def P(x, j, w):
-        j2, w2 = with_param(j, w, param, x)
+        j2, w2 = _with_param(j, w, param, x)
         p = _success_unchecked(j2, w2, method, key=key, n_samples=n_samples)
         return p.mean if method == "mc" else p
 
@@ -125,16 +125,16 @@ def phase_diagram(job: Job, worker: Worker, x: str, xs, y: str, ys, method: str 
     # Validate the corners eagerly (e.g. a + c >= 1), as engine.sweep does.
     for cx in (xs.min(), xs.max()):
         for cy in (ys.min(), ys.max()):
-            j, w = with_param(job, worker, x, jnp.asarray(cx))
-            j, w = with_param(j, w, y, jnp.asarray(cy))
+            j, w = _with_param(job, worker, x, jnp.asarray(cx))
+            j, w = _with_param(j, w, y, jnp.asarray(cy))
             j._validate()
             w._validate()
     X, Y = np.meshgrid(xs, ys, indexing="ij")
 
     def at(fn):
         def one(a, b):
-            j, w = with_param(job, worker, x, a)
-            j, w = with_param(j, w, y, b)
+            j, w = _with_param(job, worker, x, a)
+            j, w = _with_param(j, w, y, b)
             return fn(j, w)
 
         return one

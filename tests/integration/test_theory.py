@@ -8,10 +8,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from integration_oracles import default_s, gil_pelaez_quad, linear_terms, sample_linear_uniform
+from integration_oracles import default_s, linear_terms
 from scipy import optimize
 
 from hai_sim import integration as I
+from hai_sim.integration.phase import _with_param  # the unvalidated setter: x is traced under grad
 
 JOB = I.default_job()
 S = default_s()
@@ -176,7 +177,7 @@ def test_monotonicity_by_grad():
                          ("c1", "exact"), ("tau", "exact")):
         def p(x, a1):
             w = I.linear_worker(a1, 0.7, 0.1, c1=0.9, c2=0.95)
-            job, w = I.with_param(JOB, w, name, x)
+            job, w = _with_param(JOB, w, name, x)
             return I.success_probability(job, w, method=method)
 
         x0 = {"a1": a1s, "a2": jnp.full(41, 0.7), "c1": jnp.full(41, 0.9), "tau": jnp.full(41, 0.25)}[name]
