@@ -342,6 +342,7 @@ def fig_a2_boundaries(quick: bool = False) -> Result:
 def fig_a4_fixed_weights(quick: bool = False) -> Result:
     """Fig. A4: region-target accuracy gain and log-loss improvement of θ_w over the single model."""
     import jax
+    import jax.numpy as jnp
     import xarray as xr
 
     from .evaluate import _fixed_weight_core
@@ -548,7 +549,6 @@ def grid_p_alpha(quick: bool = False) -> Result:
 def fig_a3_families(quick: bool = False) -> Result:
     """Fig. A3: Fig. 3(i) with logistic and RBF-feature logistic models (trees, forests, MLP not here)."""
     import jax
-    import jax.numpy as jnp
     import xarray as xr
 
     from .families import FAMILIES, _family_run
