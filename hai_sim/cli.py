@@ -108,6 +108,18 @@ class _ParamType(click.ParamType):
         # The message names the flag itself; click's "Invalid value:" prefix would only repeat it.
         raise click.UsageError(message, ctx)
 
+    def _name_and_rest(self, flag: str, spec: str, expected: str, param, ctx) -> tuple[str, str]:
+        """``name=rest`` -> (name, rest); the name must be an identifier other than ``key``."""
+        if "=" not in spec:
+            self.fail(f"{flag}: expected {expected}", param, ctx)
+        name, rest = (s.strip() for s in spec.split("=", 1))
+        if not name.isidentifier():
+            self.fail(f"{flag}: {name!r} is not a valid parameter name", param, ctx)
+        if name == "key":
+            self.fail(f"{flag}: 'key' is reserved for the per-point PRNG key that sweep passes to the kernel",
+                      param, ctx)
+        return name, rest
+
 
 class AxisType(_ParamType):
     """``name=start:stop:num`` (evenly spaced, both ends included) or ``name=v1,v2,...`` (numbers,
@@ -120,14 +132,7 @@ class AxisType(_ParamType):
             return value
         spec = str(value)
         flag = f"--axis {spec}"
-        if "=" not in spec:
-            self.fail(f"{flag}: expected name=start:stop:num or name=v1,v2,...", param, ctx)
-        name, rhs = (s.strip() for s in spec.split("=", 1))
-        if not name.isidentifier():
-            self.fail(f"{flag}: {name!r} is not a valid parameter name", param, ctx)
-        if name == "key":
-            self.fail(f"{flag}: 'key' is reserved for the per-point PRNG key that sweep passes to the kernel",
-                      param, ctx)
+        name, rhs = self._name_and_rest(flag, spec, "name=start:stop:num or name=v1,v2,...", param, ctx)
         if ":" in rhs:
             return name, self._range(flag, rhs, param, ctx)
         return name, self._list(flag, rhs, param, ctx)
@@ -187,14 +192,7 @@ class FixedType(_ParamType):
             return value
         spec = str(value)
         flag = f"--set {spec}"
-        if "=" not in spec:
-            self.fail(f"{flag}: expected name=value", param, ctx)
-        name, text = (s.strip() for s in spec.split("=", 1))
-        if not name.isidentifier():
-            self.fail(f"{flag}: {name!r} is not a valid parameter name", param, ctx)
-        if name == "key":
-            self.fail(f"{flag}: 'key' is reserved for the per-point PRNG key that sweep passes to the kernel",
-                      param, ctx)
+        name, text = self._name_and_rest(flag, spec, "name=value", param, ctx)
         if not text:
             self.fail(f"{flag}: no value", param, ctx)
         if "," in text:
