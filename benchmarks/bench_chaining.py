@@ -177,6 +177,10 @@ def run(quick: bool = False) -> list[dict]:
                                   n_points=batch, unit="instances",
                                   check=lambda a, b: float(np.max(np.abs(np.asarray(a) - b) / b)),
                                   note="max relative difference"))
+    if not jax.config.jax_enable_x64:
+        # The exact long run's hull tolerances (1e-12) are below float32 resolution: its bisection
+        # does not terminate in float32, so the float32 run of this script stops here (README).
+        return rows
     n, batch = 16, 32 if quick else 256
     firms = _firms(n, batch, seed=2)
     alpha = jnp.asarray(np.random.default_rng(2).uniform(0.3, 1.0, batch))
