@@ -125,3 +125,15 @@ def test_delegation_closed_form_float32_labels_differ_only_on_separatrices(f32):
                   + float(p.c_v) * float(p.V) ** 2 + 1.0)
     same = ~differ & ~on_boundary
     assert np.all(np.abs(Q32 - Q64)[same] <= 64 * U32 * scale), float(np.max(np.abs(Q32 - Q64)[same]))
+
+
+def test_chaining_long_run_refuses_float32():
+    import subprocess
+    import sys
+
+    code = ("import hai_sim\nfrom hai_sim import chaining as C\n"
+            "inst = C.make_instance(cM=[1., 2], tM=[3., 2], cA=[1., 1], tA=[.5, .5], d=[1., 2], tH=[1.])\n"
+            "try:\n    C.long_run(inst, 0.8)\nexcept hai_sim.InputError as e:\n    print('refused:', e)\n")
+    env = dict(os.environ, HAI_SIM_X64="0", JAX_ENABLE_X64="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert "refused: long_run needs float64" in out.stdout, out.stderr[-2000:]

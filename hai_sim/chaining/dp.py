@@ -502,6 +502,11 @@ def long_run_info(inst: Instance, alpha, *, stack_size: int | None = None):
         triggers a rerun with twice the stack, so the result is exact; under jit/vmap check
         ``exact``.
     """
+    if not jax.config.jax_enable_x64:
+        # In float32 the hull tolerances (1e-12) are below resolution: the overflow reruns below
+        # never end. Refuse rather than hang.
+        raise InputError("long_run needs float64: hai_sim was imported with HAI_SIM_X64=0 (float32), whose "
+                         "resolution is coarser than the exact long run's 1e-12 hull tolerances; unset HAI_SIM_X64")
     check_instance(inst)
     check_alpha(alpha)
     if stack_size is not None:
