@@ -414,21 +414,17 @@ def bench(
 ) -> None:
     """Time each kernel family against its NumPy twin (with roofline and float32 figures); JSON per family."""
     _setup_jax()
-    from hai_sim.engine.bench import bench_files, format_rows, run_file, write
+    from hai_sim.engine.bench import main as bench_main
 
     bench_dir = Path(__file__).resolve().parents[1] / "benchmarks"
     if not bench_dir.is_dir():
         bench_dir = Path.cwd() / "benchmarks"
     if not bench_dir.is_dir():
         raise InputError("no benchmarks/ directory next to the package or in the current directory")
-    stems = bench_files(bench_dir, only)
     # Results go where the user is (or to --out), never into the installed package.
     out_dir = _out_dir(out if out is not None else Path.cwd() / "benchmarks" / "results")
-    for stem, path in stems.items():
-        rows = run_file(path, quick=quick, float32=float32)
-        dest = write(rows, out_dir / f"{stem}.json")
-        typer.echo(f"== {stem} ({dest})")
-        typer.echo(format_rows(rows))
+    argv = [*(only or []), "--bench-dir", str(bench_dir), "--out", str(out_dir)]
+    bench_main(argv + ["--quick"] * quick + ["--no-float32"] * (not float32))
 
 
 def main() -> None:
