@@ -28,6 +28,7 @@ from hai_sim.chaining.dp import (
     prewage_jobs,
     short_run,
     short_run_batch,
+    short_run_batch_cost,
     short_run_cost,
     short_run_frozen,
 )
@@ -82,7 +83,7 @@ __all__ = [
     "modes_to_string", "n_steps", "pad_instance", "random_instance", "scale_handoffs", "stack_instances",
     "string_to_modes",
     # costs and dynamic programmes
-    "design_cost", "job_design", "long_run", "long_run_info", "prewage_jobs", "short_run", "short_run_batch",
+    "design_cost", "job_design", "long_run", "long_run_info", "prewage_jobs", "short_run", "short_run_batch", "short_run_batch_cost",
     "short_run_cost", "short_run_frozen", "short_run_time", "task_skill_time",
     # theory
     "certificate", "fragmentation_index", "fragmentation_mc", "greedy_cost", "marginal_benefit", "prop4_grids",
