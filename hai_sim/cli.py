@@ -97,12 +97,6 @@ def _number(text: str) -> int | float | None:
     return None
 
 
-def _available_memory() -> int | None:
-    from hai_sim.engine.sweep import _available_memory as available
-
-    return available()
-
-
 class _ParamType(click.ParamType):
     def fail(self, message, param=None, ctx=None):
         # The message names the flag itself; click's "Invalid value:" prefix would only repeat it.
@@ -152,7 +146,9 @@ class AxisType(_ParamType):
         if num > 1 and start == stop:
             self.fail(f"{flag}: start equals stop, so its {num} values would all be equal; "
                       f"for one value use {flag.split()[1].split('=')[0]}={parts[0]}", param, ctx)
-        available = _available_memory()
+        from hai_sim.engine import available_memory
+
+        available = available_memory()
         if available is not None and 8 * num > available / 2:
             self.fail(f"{flag}: {num:.3g} values ({8 * num / 2**30:.3g} GiB for the axis alone) do not fit in "
                       f"memory ({available / 2**30:.3g} GiB available)", param, ctx)
@@ -414,6 +410,7 @@ def bench(
 ) -> None:
     """Time each kernel family against its NumPy twin (with roofline and float32 figures); JSON per family."""
     _setup_jax()
+    from hai_sim.engine.bench import bench_files
     from hai_sim.engine.bench import main as bench_main
 
     bench_dir = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -421,6 +418,9 @@ def bench(
         bench_dir = Path.cwd() / "benchmarks"
     if not bench_dir.is_dir():
         raise InputError("no benchmarks/ directory next to the package or in the current directory")
+    unknown = [o for o in only or [] if o not in bench_files(bench_dir)]
+    if unknown:  # refused here, so the message names the flag rather than the engine's argument
+        raise InputError(f"--only {' '.join(unknown)}: no such benchmark (have {', '.join(bench_files(bench_dir))})")
     # Results go where the user is (or to --out), never into the installed package.
     out_dir = _out_dir(out if out is not None else Path.cwd() / "benchmarks" / "results")
     argv = [*(only or []), "--bench-dir", str(bench_dir), "--out", str(out_dir)]

@@ -17,7 +17,7 @@ from .params import Params, static
 from .phase import bisect, boundaries, labels_from_thresholds, level_crossings, region_fractions, transition_window
 from .results import Estimate, NamedResult, named_result
 from .store import StoreMismatchError, StoreStatus, store_status
-from .sweep import NonFiniteError, sweep
+from .sweep import NonFiniteError, available_memory, sweep
 
 __all__ = [
     "BandResult",
@@ -29,6 +29,7 @@ __all__ = [
     "Params",
     "StoreMismatchError",
     "StoreStatus",
+    "available_memory",
     "bisect",
     "band_evaluate",
     "boundaries",

@@ -54,7 +54,7 @@ from .results import is_named_tuple
 from .sinks import MemorySink, Sink, ZarrSink
 from .store import Store, check_store_path
 
-__all__ = ["sweep", "NonFiniteError", "DEFAULT_CHUNK_BYTES"]
+__all__ = ["sweep", "NonFiniteError", "DEFAULT_CHUNK_BYTES", "available_memory"]
 
 DEFAULT_CHUNK_BYTES = 64 * 2**20  # outputs per chunk, bounding host and device memory
 _MAX_DEFAULT_CHUNK = 2**22
@@ -281,7 +281,7 @@ def _call_at(fn: Callable, kw: dict[str, Any]):
                          "is the parameter numeric?") from e
 
 
-def _available_memory() -> int | None:
+def available_memory() -> int | None:
     """Bytes of memory available to a new allocation (Linux: MemAvailable), or None if unknown."""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -430,7 +430,7 @@ def sweep(
     bytes_per_point = sum(np.dtype(d).itemsize * math.prod(s) for d, s, _ in outputs.values())
     total_bytes = provisional.size * bytes_per_point
     if store is None:
-        available = _available_memory()
+        available = available_memory()
         if available is not None and total_bytes > available:
             raise InputError(
                 f"axes {dict(zip(provisional.names, provisional.shape))}: the result has {provisional.size:.3g} "

@@ -64,7 +64,7 @@ DEMO = "hai_sim.demo:order_parameter"
         (("sweep",), ["Missing argument 'kernel'"]),
         (("bogus",), ["No such command 'bogus'"]),
         (("atlas", "--only", "nothing.*"), ["matches no registered experiment"]),
-        (("bench", "--only", "nosuch"), ["no such benchmark"]),
+        (("bench", "--only", "nosuch"), ["--only nosuch", "no such benchmark", "engine"]),
         # Inputs that ended in a traceback
         (("sweep", DEMO, "--axis", "x=0:1:1000000000000", "--axis", "y=0:1:3"),
          ["--axis x=0:1:1000000000000", "do not fit in memory"]),
