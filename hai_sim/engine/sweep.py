@@ -13,8 +13,9 @@ How a sweep runs:
    so kernels with data-dependent loops do not synchronise on loop conditions). The last, short
    chunk is padded with a valid point, so it does not recompile.
 4. Chunks are dispatched one ahead: while chunk k+1 runs, chunk k is copied to the host and
-   written to a sink (:mod:`hai_sim.engine.sinks`: memory or a zarr store). Compiled chunk
-   functions are cached per kernel, holding the kernel weakly: a dropped closure is collected.
+   written to a sink (:mod:`hai_sim.engine.sinks`: memory or a zarr store); in memory on one
+   device, a group of chunks goes in one call (see ``sweep``). Compiled chunk functions are
+   cached per kernel, holding the kernel weakly: a dropped closure is collected.
 5. With several processes (a ``jax.distributed`` job, or a job array given ``process_index`` and
    ``process_count``) each process takes the chunks whose index is congruent to its own, writing
    into one shared store.
@@ -124,23 +125,27 @@ _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _MAX_PER_KERNEL = 16
 
 
-def _compiled_chunk_fn(fn: Callable, plan: _Plan, categories: tuple[str | None, ...]):
+def _compiled_chunk_fn(fn: Callable, plan: _Plan, categories: tuple[str | None, ...], group: int = 1):
     try:
         per_kernel = _COMPILED.setdefault(fn, {})
         fn_ref = weakref.ref(fn)
     except TypeError:
         per_kernel, fn_ref = {}, (lambda: fn)
-    key = (plan, categories)
+    key = (plan, categories, group)
     compiled = per_kernel.get(key)
     if compiled is None:
         if len(per_kernel) >= _MAX_PER_KERNEL:
             per_kernel.clear()
-        compiled = per_kernel[key] = _build_chunk_fn(fn_ref, plan, categories)
+        compiled = per_kernel[key] = _build_chunk_fn(fn_ref, plan, categories, group)
     return compiled
 
 
-def _build_chunk_fn(fn_ref: Callable[[], Callable], plan: _Plan, categories: tuple[str | None, ...]):
+def _build_chunk_fn(fn_ref: Callable[[], Callable], plan: _Plan, categories: tuple[str | None, ...], group: int = 1):
     """jit(shard_map(vmap(fn))) from a chunk's position in the grid to its outputs.
+
+    With ``group`` > 1 (one device) the function takes ``group`` chunks' positions (stacked on a
+    leading axis) and evaluates them one after the other in a ``lax.map`` inside one call: device
+    memory stays bounded by one chunk, while the host pays one dispatch for the group.
 
     A chunk is a hyper-rectangle (one index on each axis before the split axis, a run of rows on
     the split axis, every index after it), so each axis's indices are built by broadcasting
@@ -207,6 +212,12 @@ def _build_chunk_fn(fn_ref: Callable[[], Callable], plan: _Plan, categories: tup
             out_specs=PartitionSpec("d"),
             check_vma=False,
         )
+    if group > 1:
+        one = body
+
+        def body(starts, split_stop, cat_offset, axis_values, base_key):
+            return jax.lax.map(lambda pos: one(*pos, axis_values, base_key), (starts, split_stop, cat_offset))
+
     return jax.jit(body)
 
 
@@ -494,39 +505,66 @@ def sweep(
     cat_positions = [i for i, a in enumerate(grid.axes) if a.categorical]
     compiled: dict[tuple, Callable] = {}
 
-    def dispatch(chunk: Chunk):
+    def position(chunk: Chunk):
+        region = grid.chunk_region(chunk)
+        numeric_slices = [sl for sl, a in zip(region, grid.axes) if not a.categorical]
+        split_stop = numeric_slices[grid.split_axis].stop if numeric_slices else 1
+        cat_offset = sum(chunk.categories[k] * full_strides[i] for k, i in enumerate(cat_positions))
+        return [sl.start for sl in numeric_slices], split_stop, cat_offset
+
+    def dispatch(group: list[Chunk]):
+        chunk = group[0]  # a group shares its categories
         categories = tuple(
             grid.axes[i].values[chunk.categories[cat_positions.index(i)]] if grid.axes[i].categorical else None
             for i in range(len(grid.axes))
         )
-        cat_offset = sum(chunk.categories[k] * full_strides[i] for k, i in enumerate(cat_positions))
-        region = grid.chunk_region(chunk)
-        numeric_slices = [sl for sl, a in zip(region, grid.axes) if not a.categorical]
-        starts = [sl.start for sl in numeric_slices]
-        split_stop = numeric_slices[grid.split_axis].stop if numeric_slices else 1
         f = compiled.get(categories)
         if f is None:
-            f = compiled[categories] = _compiled_chunk_fn(fn, plan, categories)
-        return f(
-            jnp.asarray(starts, index_dtype).reshape(len(starts)),
-            jnp.asarray(split_stop, index_dtype),
-            jnp.asarray(cat_offset, index_dtype),
-            numeric_values,
-            base_key,
-        )
+            f = compiled[categories] = _compiled_chunk_fn(fn, plan, categories, group_size)
+        # a short last group repeats its last chunk (valid input; its copies are not collected)
+        pos = [position(c) for c in group] + [position(group[-1])] * (group_size - len(group))
+        starts = np.asarray([p[0] for p in pos], index_dtype).reshape(len(pos), len(pos[0][0]))
+        stops = np.asarray([p[1] for p in pos], index_dtype)
+        offsets = np.asarray([p[2] for p in pos], index_dtype)
+        if group_size == 1:
+            starts, stops, offsets = starts[0], stops[0], offsets[0]
+        # NumPy arguments: jit's C++ path moves them in one step (jnp.asarray costs ~0.1 ms each,
+        # a third of a 2^16-point chunk of a cheap kernel)
+        return f(starts, stops, offsets, numeric_values, base_key)
 
-    def collect(chunk: Chunk, outs) -> None:
-        region_shape = grid.region_shape(chunk)
-        data = {
-            name: np.asarray(v).reshape((-1,) + outputs[name][1])[: chunk.length].reshape(region_shape + outputs[name][1])
-            for name, v in outs.items()
-        }
-        for name, values in data.items():
-            if name not in allow and values.dtype.kind in "fc" and not np.isfinite(values).all():
-                _raise_nonfinite(grid, chunk, name, values)
-        sink.write(chunk, data)
+    def collect(group: list[Chunk], outs) -> None:
+        outs = {name: np.asarray(v) for name, v in outs.items()}
+        for i, chunk in enumerate(group):
+            region_shape = grid.region_shape(chunk)
+            data = {
+                name: (v[i] if group_size > 1 else v).reshape((-1,) + outputs[name][1])[: chunk.length].reshape(region_shape + outputs[name][1])
+                for name, v in outs.items()
+            }
+            for name, values in data.items():
+                # the sum is finite when every value is (one pass, no temporary); only a non-finite
+                # sum (a NaN/inf, or an overflow of large finite values) needs the full check
+                if (name not in allow and values.dtype.kind in "fc" and not np.isfinite(values.sum())
+                        and not np.isfinite(values).all()):
+                    _raise_nonfinite(grid, chunk, name, values)
+            sink.write(chunk, data)
 
-    _run_chunks(todo, dispatch, collect, grid, progress)
+    # In memory on one device, several chunks go in one dispatch (their outputs up to
+    # DEFAULT_CHUNK_BYTES): the per-call cost of Python, dispatch and a host sync (~0.1-0.4 ms) is
+    # then paid once per group, not once per chunk. Groups have equal sizes (one compile) and never
+    # mix category combinations. A store writes chunk by chunk, so it keeps one chunk per call.
+    group_size = 1
+    if store is None and n_dev == 1 and todo:
+        per_combo = max(1, len(todo) // max(1, math.prod(len(a.values) for a in grid.axes if a.categorical)))
+        most = max(1, DEFAULT_CHUNK_BYTES // max(1, grid.chunk_points * bytes_per_point))
+        n_groups = -(-per_combo // min(most, per_combo))
+        group_size = -(-per_combo // n_groups)
+    groups: list[list[Chunk]] = []
+    for chunk in todo:
+        if groups and len(groups[-1]) < group_size and groups[-1][0].categories == chunk.categories:
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    _run_chunks(groups, dispatch, collect, grid, progress)
     return sink.result()
 
 
@@ -554,24 +592,24 @@ def _raise_nonfinite(grid: Grid, chunk: Chunk, name: str, values: np.ndarray) ->
     )
 
 
-def _run_chunks(todo: list[Chunk], dispatch, collect, grid: Grid, progress: bool) -> None:
+def _run_chunks(todo: list[list[Chunk]], dispatch, collect, grid: Grid, progress: bool) -> None:
     if not todo:
         return
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(todo), unit="chunk", delay=2.0, disable=not progress, leave=False)
+    bar = tqdm(total=sum(len(g) for g in todo), unit="chunk", delay=2.0, disable=not progress, leave=False)
     t0 = time.perf_counter()
     points = 0
     try:
         pending = (todo[0], dispatch(todo[0]))
         for nxt in todo[1:]:
-            ahead = (nxt, dispatch(nxt))  # runs on the device while the previous chunk is written
+            ahead = (nxt, dispatch(nxt))  # runs on the device while the previous group is written
             collect(*pending)
-            points += pending[0].length
-            bar.update(1)
+            points += sum(c.length for c in pending[0])
+            bar.update(len(pending[0]))
             bar.set_postfix_str(f"{points / (time.perf_counter() - t0):.3g} points/s", refresh=False)
             pending = ahead
         collect(*pending)
-        bar.update(1)
+        bar.update(len(pending[0]))
     finally:
         bar.close()
