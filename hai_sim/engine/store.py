@@ -134,6 +134,7 @@ class Store:
         self._meta = self.path / ".hai_sim"
         self._done = self._meta / "done"
         self._group = None
+        self._arrays: dict[str, Any] = {}
 
     # -- creation and checks ---------------------------------------------------------------
     def exists(self) -> bool:
@@ -255,7 +256,11 @@ class Store:
             self._group = zarr.open_group(str(self.path), mode="r+")
         region = self.grid.chunk_region(chunk)
         for name, values in outputs.items():
-            self._group[name][region] = values
+            # opened once per store: each group[name] reads the array's metadata from disk again
+            arr = self._arrays.get(name)
+            if arr is None:
+                arr = self._arrays[name] = self._group[name]
+            arr[region] = values
         (self._done / str(chunk.index)).touch()
 
     def mark_complete_if_done(self, total: int) -> bool:
