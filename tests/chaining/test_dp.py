@@ -260,13 +260,17 @@ def test_short_run_batch_equals_single_firm_kernel(n):
     np.testing.assert_allclose(t, g1, rtol=1e-12)
 
 
-def test_short_run_batch_prefix_form_equals_brute_force_with_ties():
-    """The batched prefix-product form (N <= 32) against enumeration, with exact ties (integer grids,
-    alpha a power of 2: every product is exact, so tie-breaking is tested, not rounding), ragged n
-    (padding), and its cost-only variant; modes equal the single-firm kernel's."""
-    rng = np.random.default_rng(7)
+short_run_batch_j = jax.jit(C.short_run_batch)
+short_run_batch_cost_j = jax.jit(C.short_run_batch_cost)
+short_run_vmap_j = jax.jit(jax.vmap(C.short_run))
+
+
+def _batch_cases(seed=7, size=48):
+    """Random small instances, every other one on an integer grid with alpha a power of 2 (every
+    product is then exact, so ties are real ties and tie-breaking is tested, not rounding)."""
+    rng = np.random.default_rng(seed)
     cases = []
-    for i in range(48):
+    for i in range(size):
         n = int(rng.integers(1, N_PAD + 1))
         tied = i % 2 == 0
         draw = (lambda: rng.choice([1.0, 2.0, 3.0], n)) if tied else (lambda: rng.uniform(0.2, 10.0, n))
@@ -274,29 +278,36 @@ def test_short_run_batch_prefix_form_equals_brute_force_with_ties():
         p["d"] = rng.choice([0.0, 1.0, 2.0], n) if tied else rng.uniform(0.0, 4.0, n)
         p["tH"] = np.zeros(n)
         cases.append((p, float(rng.choice([0.25, 0.5, 1.0])) if tied else float(rng.uniform(0.2, 1.0))))
+    return cases
+
+
+def test_short_run_batch_prefix_form_equals_brute_force_with_ties():
+    """The batched prefix-product form (N <= 32) against enumeration, with ties and ragged n
+    (padding), and its cost-only variant; modes equal the single-firm kernel's."""
+    cases = _batch_cases()
     firms = C.stack_instances([build(p) for p, _ in cases])
     alphas = jnp.asarray([a for _, a in cases])
-    g, modes = jax.jit(C.short_run_batch)(firms, alphas)
-    cost = jax.jit(C.short_run_batch_cost)(firms, alphas)
+    g, modes = short_run_batch_j(firms, alphas)
     ref = np.array([brute.short_run_brute(p, a)[0] for p, a in cases])
     np.testing.assert_allclose(g, ref, rtol=1e-12)
-    np.testing.assert_array_equal(cost, g)  # same candidates; min is exact, so the same values
-    np.testing.assert_array_equal(modes, jax.jit(jax.vmap(C.short_run))(firms, alphas).modes)
+    np.testing.assert_array_equal(short_run_batch_cost_j(firms, alphas), g)  # same candidates, exact min
+    np.testing.assert_array_equal(modes, short_run_vmap_j(firms, alphas).modes)
 
 
 def test_short_run_batch_falls_back_beyond_the_hopeless_cap():
     """A firm whose total inverse success probability passes e^600 sends the whole batch through the
     in-place form, which drops chains beyond the cap exactly like the single-firm kernel."""
-    keys = jax.random.split(jax.random.key(3), 4)
-    firms = jax.vmap(lambda k: C.random_instance(k, 6))(keys)
-    firms = firms.replace(d=firms.d.at[0].set(400.0))  # alpha 0.1: exponent 921 per step, capped at 600
-    alphas = jnp.array([0.1, 0.5, 0.9, 1.0])
-    g, modes = jax.jit(C.short_run_batch)(firms, alphas)
-    g1, m1 = jax.jit(jax.vmap(C.short_run))(firms, alphas)
+    cases = _batch_cases(seed=8)
+    cases[0][0]["d"] = np.full(len(cases[0][0]["d"]), 400.0)  # alpha 0.1: exponent 921 per step, capped at 600
+    cases[0] = (cases[0][0], 0.1)
+    firms = C.stack_instances([build(p) for p, _ in cases])
+    alphas = jnp.asarray([a for _, a in cases])
+    g, modes = short_run_batch_j(firms, alphas)
+    g1, m1 = short_run_vmap_j(firms, alphas)
     np.testing.assert_array_equal(g, g1)  # the in-place form is the single-firm kernel's arithmetic
     np.testing.assert_array_equal(modes, m1)
-    np.testing.assert_array_equal(jax.jit(C.short_run_batch_cost)(firms, alphas), g1)
-    assert float(g[0]) == pytest.approx(float(np.sum(firms.tM[0])))  # every AI option is hopeless
+    np.testing.assert_array_equal(short_run_batch_cost_j(firms, alphas), g1)
+    assert float(g[0]) == pytest.approx(float(np.sum(cases[0][0]["tM"])))  # every AI option is hopeless
 
 
 BIG_SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
