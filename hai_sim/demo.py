@@ -7,8 +7,7 @@ until the model experiments were registered.)
 
 from __future__ import annotations
 
-import jax
-import numpy as np
+from hai_sim.engine.special import normal_cdf
 
 WIDTH = 0.05
 
@@ -16,11 +15,11 @@ WIDTH = 0.05
 def order_parameter(x, y, w=WIDTH):
     """``Phi((x + y - 1) / w)``: 0 below the line x + y = 1, 1 above, a band of width ~w.
 
-    Written as ``erfc(-z / sqrt 2) / 2``, which is accurate in the lower tail (where the value is
-    small) and several times faster on CPU than ``jax.scipy.stats.norm.cdf``'s piecewise form.
+    Φ is :func:`hai_sim.engine.special.normal_cdf` (one erfc: accurate in the lower tail, where
+    the value is small, and several times faster on CPU than ``jax.scipy.stats.norm.cdf``).
     """
     z = (x + y - 1.0) / w
-    return 0.5 * jax.lax.erfc(-z / np.sqrt(2.0))
+    return normal_cdf(z)
 
 
 __all__ = ["WIDTH", "order_parameter"]

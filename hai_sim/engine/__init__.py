@@ -8,7 +8,7 @@ public functions validate on the host, then call a :func:`jit_core`; they return
 user-facing error is an :class:`InputError`.
 """
 
-from . import checks, phase
+from . import checks, phase, special
 from .band import BandResult, band_evaluate, chunked_map
 from .core import jit_core, trace_count
 from .errors import InputError
@@ -42,6 +42,7 @@ __all__ = [
     "named_result",
     "phase",
     "region_fractions",
+    "special",
     "static",
     "store_status",
     "sweep",

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import jax
 
 from hai_sim.engine import InputError, named_result
+from hai_sim.engine.special import normal_pdf
 
 
 @named_result
@@ -53,10 +54,6 @@ def _tn_standard(E, sigma):
     return al, be, ndtr(be) - ndtr(al), sig
 
 
-def _phi(x):
-    return jnp.exp(-0.5 * x * x) / jnp.sqrt(2.0 * jnp.pi)
-
-
 def law_moments(law: str, E, sigma) -> Moments:
     """:class:`Moments` (mean, var, k3, k4) of X for noise ``law`` at mean ability E [D].
 
@@ -69,7 +66,7 @@ def law_moments(law: str, E, sigma) -> Moments:
         return Moments(E, b2 / 3.0, jnp.zeros_like(b2), -2.0 * b2 * b2 / 15.0)
     if law == "truncnorm":
         al, be, Z, sig = _tn_standard(E, sigma)
-        pa, pb = _phi(al), _phi(be)
+        pa, pb = normal_pdf(al), normal_pdf(be)
         # Raw moments of the standard normal truncated to [al, be]: m_k = (k-1) m_{k-2} + (al^{k-1} phi(al) - be^{k-1} phi(be)) / Z.
         m1 = (pa - pb) / Z
         m2 = 1.0 + (al * pa - be * pb) / Z
