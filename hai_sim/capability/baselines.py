@@ -231,13 +231,11 @@ def _loss_temperature(p, b):
     return _ce(_class_logits(p, b), b["y"])
 
 
-def _loss_confidence(p, b):
-    # f's temperature and e(x) have disjoint parameters: one Adam run on the sum equals two runs.
-    return _ce(_class_logits(p, b), b["y"]) + _bce(_mlp(p["mlp"], b["z"])[:, 0], (b["h"] == b["y"]).astype(_F32))
-
-
-def _loss_oracle(p, b):
-    return _bce(_mlp(p["mlp"], b["z"])[:, 0], b["in_E"].astype(_F32))
+def _loss_binary(p, b):
+    """Confidence's e(x) (target 1[h = y]) or OracleReject's rejector (target 1[y ∈ E]), plus the
+    classifier's temperature. The two have disjoint parameters, so one Adam run on the sum equals
+    two separate runs; OracleReject ignores the temperature (its classifier is the AI's argmax)."""
+    return _ce(_class_logits(p, b), b["y"]) + _bce(_mlp(p["mlp"], b["z"])[:, 0], b["target"])
 
 
 def _loss_mpz18(p, b):
@@ -254,7 +252,7 @@ def _loss_vote_model(p, b):
 
 
 _LOSSES = {"consistent": _loss_consistent, "defer_head": _loss_defer_head, "temperature": _loss_temperature,
-           "confidence": _loss_confidence, "oracle": _loss_oracle, "mpz18": _loss_mpz18,
+           "binary": _loss_binary, "mpz18": _loss_mpz18,
            "vote_model": _loss_vote_model}
 
 
@@ -283,10 +281,10 @@ def _fit(loss: str, params: dict, data: dict, key, *, steps: int, batch: int, lr
         return _fit_core(params, key, data, jnp.asarray(lr, _F32), loss=loss, steps=int(steps), batch=int(batch))
 
 
-def _batch(sc: Scenario, sp: Split, votes=None) -> dict:
-    """Arrays a loss reads: z, log p_AI, y, the expert's vote h, and whether y ∈ E."""
+def _batch(sc: Scenario, sp: Split) -> dict:
+    """Arrays a loss reads: z, log p_AI, y and the expert's vote h."""
     return {"z": _features(sc, sp), "logp": np.log(np.maximum(sp.ai_scores, 1e-6)).astype(np.float32),
-            "y": sp.y, "h": sp.votes if votes is None else votes, "in_E": sc.expertise[sp.y]}
+            "y": sp.y, "h": sp.votes}
 
 
 def _params(key, d_in: int, hidden: int, d_out: int) -> dict:
@@ -354,7 +352,8 @@ def confidence(sc: Scenario, *, seed: int = 0, steps: int = 1000, hidden: int = 
     """
     sp, (k_init, k_fit) = _prepare(sc, split, steps, hidden, lr, batch, seed)
     tr = _batch(sc, sc.train)
-    p = _fit("confidence", _params(k_init, tr["z"].shape[1], hidden, 1), tr, k_fit, steps=steps, batch=batch, lr=lr)
+    tr["target"] = (tr["h"] == tr["y"]).astype(np.float32)
+    p = _fit("binary", _params(k_init, tr["z"].shape[1], hidden, 1), tr, k_fit, steps=steps, batch=batch, lr=lr)
     cls, head = _apply(p, _batch(sc, sp))
     f_max = 1.0 / np.exp(cls - cls.max(axis=-1, keepdims=True)).sum(axis=-1)  # the top softmax probability
     return _deferral(1.0 / (1.0 + np.exp(-head[:, 0])) >= f_max, sp)
@@ -368,7 +367,8 @@ def oracle_reject(sc: Scenario, *, seed: int = 0, steps: int = 1000, hidden: int
     """
     sp, (k_init, k_fit) = _prepare(sc, split, steps, hidden, lr, batch, seed)
     tr = _batch(sc, sc.train)
-    p = _fit("oracle", _params(k_init, tr["z"].shape[1], hidden, 1), tr, k_fit, steps=steps, batch=batch, lr=lr)
+    tr["target"] = sc.expertise[tr["y"]].astype(np.float32)
+    p = _fit("binary", _params(k_init, tr["z"].shape[1], hidden, 1), tr, k_fit, steps=steps, batch=batch, lr=lr)
     return _deferral(_apply(p, _batch(sc, sp))[1][:, 0] > 0.0, sp)
 
 
