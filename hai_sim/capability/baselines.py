@@ -50,6 +50,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from flax import nnx
 
 from hai_sim.engine import InputError, jit_core, named_result
 from hai_sim.engine.validate import check_choice, check_range
@@ -155,13 +156,18 @@ def equal_weights(sc: Scenario, split: str = "test") -> Weighting:
     return _weighting(0.5, _split(sc, split), sc.n)
 
 
+@nnx.jit(static_argnames=("n",))
+def _w_human_core(model, task, ai, votes, *, n):
+    return model(*_inputs(task, ai, votes, n)).w[:, 1]
+
+
 def _model_w_human(model: CapabilityModel, sp: Split, n: int) -> np.ndarray:
     if not isinstance(model, CapabilityModel):
         raise InputError(f"model: expected a CapabilityModel (cap.train(...).model), got {type(model).__name__}")
     model.eval()
     with jax.numpy_dtype_promotion("standard"):
-        fusion = model(*_inputs(jnp.asarray(sp.task), jnp.asarray(sp.ai_scores), jnp.asarray(sp.votes), n))
-    return np.asarray(fusion.w)[:, 1]
+        return np.asarray(_w_human_core(model, jnp.asarray(sp.task), jnp.asarray(sp.ai_scores),
+                                        jnp.asarray(sp.votes), n=n))
 
 
 def pooled_weights(model: CapabilityModel, sc: Scenario, split: str = "test") -> Weighting:
@@ -201,7 +207,7 @@ def _mlp_init(key, d_in: int, hidden: int, d_out: int) -> dict:
 
 
 def _mlp(p: dict, z):
-    return jax.nn.relu(z @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
+    return jax.nn.relu(z @ p["w1"] + p["b1"][None, :]) @ p["w2"] + p["b2"][None, :]
 
 
 def _class_logits(p: dict, b: dict):
