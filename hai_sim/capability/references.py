@@ -134,4 +134,15 @@ EXPECTED_MISMATCHES: dict[tuple[str, str], str] = {
     ("capability.unreproducible", "Table 4 Small/None M=10: best task-and-slot weights"):
         "spec A13: exchangeable random experts make every slot-only weighting worth one expert (55 %); "
         "the paper's 66.01 implies an unstated asymmetry",
+    ("capability.table5-baselines", "k=5: Consistent above Confidence"):
+        "stand-in [R]: every deferral method keeps the same AI here, and L_CE and Confidence's e(x) >= max f "
+        "aim at the same Bayes rule; the paper's 3-5 pp gaps come from Mozannar-Sontag's own, weaker "
+        "classifiers (90.4 % vs the re-run Consistent's 94.6 %), which the stand-in holds fixed. Ours: within "
+        "2 s.e., Consistent slightly below (L_CE's small defer margin with a confident AI)",
+    ("capability.table5-baselines", "k=5: Consistent above OracleReject"):
+        "stand-in [R]: same AI for every method, and with an ms expert at p = 0 recognising y in E is nearly "
+        "the Bayes deferral rule; the paper's gap is a classifier gap (see Confidence). Ours: within 2 s.e.",
+    ("capability.table8-baselines", "Flexible Weights above Confidence"):
+        "quick stand-in [R]: one seed, a 1-layer d=16 model trained 4 epochs; Flexible is above Confidence but "
+        "by less than two paired standard errors (the paper: 96.53 vs 95.09 on CIFAR-10H, 5 seeds)",
 }
