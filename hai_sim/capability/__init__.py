@@ -35,6 +35,7 @@ from .baselines import (
     equal_weights,
     expert_only,
     flexible_weights,
+    global_weights,
     model_only,
     mpz18,
     oracle_reject,
@@ -80,5 +81,5 @@ __all__ = [
     "train",
     # baselines of spec §1.5 and Table 8 (stand-in choices [R] in baselines.py)
     "Deferral", "Weighting", "confidence", "consistent", "consistent_impute", "consistent_two_step",
-    "equal_weights", "expert_only", "flexible_weights", "model_only", "mpz18", "oracle_reject", "pooled_weights",
+    "equal_weights", "expert_only", "flexible_weights", "global_weights", "model_only", "mpz18", "oracle_reject", "pooled_weights",
 ]

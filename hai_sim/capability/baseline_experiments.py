@@ -40,32 +40,20 @@ def _tiny_or_default(quick: bool):
 def _correct(sc, method: str, *, steps: int, model=None) -> np.ndarray:
     """Per-example correctness (test split) of one method, (N,) bool."""
     from . import baselines as B
-    from .fit import global_empirical
 
     sp = sc.test
-    ai_right, human_right = np.argmax(sp.ai_scores, axis=-1) == sp.y, sp.votes == sp.y
-    if method == "Model-only":
-        defer = B.model_only(sc).defer
-    elif method == "Expert-only":
-        defer = B.expert_only(sc).defer
-    elif method == "Oracle routing":
-        defer = sc.expertise[sp.y]
-    elif method in ("Global (empirical)", "Equal Weights", "Pooled Weights", "Flexible Weights"):
-        if method == "Global (empirical)":
-            w_h = 1.0 - global_empirical(sc)
-        elif method == "Equal Weights":
-            w_h = B.equal_weights(sc).w_human
-        else:
-            w_h = (B.pooled_weights if method == "Pooled Weights" else B.flexible_weights)(model, sc).w_human
-        w_h = np.broadcast_to(np.asarray(w_h, np.float32), sp.y.shape)
-        s = (1.0 - w_h)[:, None] * sp.ai_scores + w_h[:, None] * np.eye(sc.n, dtype=np.float32)[sp.votes]
-        return np.argmax(s, axis=-1) == sp.y
-    else:
-        fn = {"Consistent": B.consistent, "Confidence": B.confidence, "OracleReject": B.oracle_reject,
-              "MPZ18": B.mpz18, "Consistent (Impute)": B.consistent_impute,
-              "Consistent (2-step)": B.consistent_two_step}[method]
-        defer = fn(sc, steps=steps).defer
-    return np.where(defer, human_right, ai_right)
+    if method == "Oracle routing":  # defer iff y ∈ E: the bound on every deferral rule here
+        return np.where(sc.expertise[sp.y], sp.votes == sp.y, np.argmax(sp.ai_scores, axis=-1) == sp.y)
+    rules = {"Model-only": B.model_only, "Expert-only": B.expert_only, "Global (empirical)": B.global_weights,
+             "Equal Weights": B.equal_weights}
+    if method in rules:
+        return rules[method](sc).correct
+    if method in ("Pooled Weights", "Flexible Weights"):
+        return (B.pooled_weights if method == "Pooled Weights" else B.flexible_weights)(model, sc).correct
+    trained = {"Consistent": B.consistent, "Confidence": B.confidence, "OracleReject": B.oracle_reject,
+               "MPZ18": B.mpz18, "Consistent (Impute)": B.consistent_impute,
+               "Consistent (2-step)": B.consistent_two_step}
+    return trained[method](sc, steps=steps).correct
 
 
 def _ours(sc, quick: bool, seed: int = 0):

@@ -13,7 +13,8 @@ system accuracy = the AI's accuracy on kept instances plus the expert's on defer
 * :func:`consistent_impute`, :func:`consistent_two_step` (Table 8, reported by Mozannar &
   Sontag; reconstructed [R] below).
 
-Weightings (Table 8): :func:`equal_weights` (w = 1/2), :func:`pooled_weights` (a trained
+Weightings (Table 8): :func:`global_weights` (one α picked on validation, spec §2.5 item 6),
+:func:`equal_weights` (w = 1/2), :func:`pooled_weights` (a trained
 :class:`~.model.CapabilityModel`'s weights averaged over the training split),
 :func:`flexible_weights` (its per-instance weights). DiffTriage (Okati et al. 2021) is quoted
 from the paper only (``references.TABLE8``): the spec does not reproduce it.
@@ -56,7 +57,7 @@ from hai_sim.engine import InputError, jit_core, named_result
 from hai_sim.engine.validate import check_choice, check_range
 
 from .data import Scenario, Split
-from .fit import _inputs, lce_loss
+from .fit import _inputs, global_empirical, lce_loss
 from .model import CapabilityModel
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "equal_weights",
     "expert_only",
     "flexible_weights",
+    "global_weights",
     "model_only",
     "mpz18",
     "oracle_reject",
@@ -83,20 +85,24 @@ _EXPERT_SURE = 1e-11  # MPZ18's expert puts 1 - 1e-11 on a correct vote (spec §
 @named_result
 class Deferral(NamedTuple):
     """A learning-to-defer result on one split: system accuracy ``acc`` (fraction), ``coverage``
-    (fraction kept by the AI), ``defer`` (N,) bool (True: the expert's vote is the answer)."""
+    (fraction kept by the AI), ``defer`` (N,) bool (True: the expert's vote is the answer) and
+    ``correct`` (N,) bool per instance (for paired comparisons on the same draws)."""
 
     acc: float
     coverage: float
     defer: np.ndarray
+    correct: np.ndarray
 
 
 @named_result
 class Weighting(NamedTuple):
     """A weighted-combination result on one split: accuracy ``acc`` (fraction) of
-    ``argmax(w_AI·p_AI + w_human·onehot(vote))`` and the expert weight ``w_human`` (N,) float32."""
+    ``argmax(w_AI·p_AI + w_human·onehot(vote))``, the expert weight ``w_human`` (N,) float32 and
+    ``correct`` (N,) bool per instance."""
 
     acc: float
     w_human: np.ndarray
+    correct: np.ndarray
 
 
 # ----------------------------------------------------------------------------- checks
@@ -126,13 +132,14 @@ def _deferral(defer, sp: Split) -> Deferral:
     """System accuracy of a deferral rule: the expert's vote where ``defer``, else the AI's argmax."""
     defer = np.asarray(defer, bool)
     right = np.where(defer, sp.votes == sp.y, np.argmax(sp.ai_scores, axis=-1) == sp.y)
-    return Deferral(float(np.mean(right)), float(1.0 - np.mean(defer)), defer)
+    return Deferral(float(np.mean(right)), float(1.0 - np.mean(defer)), defer, right)
 
 
 def _weighting(w_human, sp: Split, n: int) -> Weighting:
     w_h = np.broadcast_to(np.asarray(w_human, np.float32), sp.y.shape)
     s = (1.0 - w_h)[:, None] * sp.ai_scores + w_h[:, None] * np.eye(n, dtype=np.float32)[sp.votes]
-    return Weighting(float(np.mean(np.argmax(s, axis=-1) == sp.y)), np.array(w_h))
+    right = np.argmax(s, axis=-1) == sp.y
+    return Weighting(float(np.mean(right)), np.array(w_h), right)
 
 
 def model_only(sc: Scenario, split: str = "test") -> Deferral:
@@ -159,6 +166,14 @@ def equal_weights(sc: Scenario, split: str = "test") -> Weighting:
 @nnx.jit(static_argnames=("n",))
 def _w_human_core(model, task, ai, votes, *, n):
     return model(*_inputs(task, ai, votes, n)).w[:, 1]
+
+
+def global_weights(sc: Scenario, split: str = "test") -> Weighting:
+    """Global with α picked on validation accuracy (spec §2.5 item 6, ERRATA 5: the honest
+    synthetic Global; :func:`~.fit.global_empirical`): w_human = 1 − α on every instance."""
+    _check_scenario(sc)
+    sp = _split(sc, split)
+    return _weighting(1.0 - global_empirical(sc), sp, sc.n)
 
 
 def _model_w_human(model: CapabilityModel, sp: Split, n: int) -> np.ndarray:

@@ -83,6 +83,31 @@ def test_equal_weights_is_the_vote_unless_tied():
     assert np.all(res.w_human == 0.5)
 
 
+def test_global_weights_against_a_brute_force_scan():
+    """Global (empirical): the α of 101 on [0, 1] with the best validation accuracy (largest on
+    ties), found here by a plain loop, then applied to the test split by hand."""
+    rng = np.random.default_rng(2)
+    sc = _scenario(separable=False, expert="coin", sizes=(64, 300, 300))
+    n = sc.n
+    # Informative probability rows, so that α matters.
+    for name in ("val", "test"):
+        sp = getattr(sc, name)
+        ai = rng.dirichlet(np.ones(n), len(sp.y)).astype(np.float32)
+        ai[np.arange(len(sp.y)), sp.y] += rng.random(len(sp.y)).astype(np.float32)
+        sc = sc._replace(**{name: sp._replace(ai_scores=ai / ai.sum(1, keepdims=True))})
+    best_acc, best_alpha = -1.0, None
+    for alpha in np.linspace(0.0, 1.0, 101):
+        hits = sum(int(np.argmax(alpha * a + (1 - alpha) * np.eye(n)[v]) == t)
+                   for a, v, t in zip(sc.val.ai_scores, sc.val.votes, sc.val.y))
+        if hits >= best_acc:
+            best_acc, best_alpha = hits, alpha
+    te = sc.test
+    want = np.mean(np.argmax(best_alpha * te.ai_scores + (1 - best_alpha) * np.eye(n)[te.votes], axis=1) == te.y)
+    res = B.global_weights(sc)
+    assert res.acc == pytest.approx(want, abs=0)
+    np.testing.assert_allclose(res.w_human, 1 - best_alpha, atol=1e-6)
+
+
 def _tiny_model(sc):
     cfg = cap.config("offline_cpu", d=8, layers=1, heads=2, d_ff=16, d_cap=8, batch=64, epochs=1)
     with jax.numpy_dtype_promotion("standard"):
@@ -130,6 +155,7 @@ def test_trained_deferral_finds_the_known_optimum(method):
     in_E = te.y < K
     res = getattr(B, method)(sc, **FAST)
     assert res.acc == pytest.approx(_direct(te, res.defer), abs=0)
+    np.testing.assert_array_equal(res.correct, np.where(res.defer, te.votes, te.ai_scores.argmax(1)) == te.y)
     assert res.coverage == pytest.approx(1 - np.mean(res.defer), abs=0)
     bound = _bound(te)
     assert bound == pytest.approx(np.mean(np.where(in_E, te.votes == te.y, te.ai_scores.argmax(1) == te.y)), abs=0)
