@@ -307,7 +307,8 @@ def team_accuracy(alpha, n, H, sigma_D, method: str = "paper"):
     """P1(α): accuracy of ``argmax α·AI + (1−α)·vote`` (T2/T4; eq 8 in the paper's product form).
 
     Args:
-        alpha: weight on the AI, in [0, 1] (P1(0) = H, the α → 0+ limit).
+        alpha: weight on the AI, in [0, 1] (P1(0) = H, the α → 0+ limit; the exact form
+            evaluates at α ≥ 1e-6/(1 + σ_D), spec §3.3, which gives H to 2e-16).
         n: options (integer ≥ 2); H: expert accuracy in [0, 1]; sigma_D: AI noise > 0.
         method: ``"paper"`` (product form) or ``"exact"`` (Gauss–Hermite).
     Returns:
