@@ -113,8 +113,8 @@ def _check_scenario(sc) -> None:
         raise InputError(f"sc: expected a Scenario (from ai_expert_scenario), got {type(sc).__name__}")
 
 
-def _check_training(steps, hidden, lr, batch) -> None:
-    for name, v, lo in (("steps", steps, 1), ("hidden", hidden, 1), ("batch", batch, 1)):
+def _check_training(steps, hidden, lr, batch, seed) -> None:
+    for name, v, lo in (("steps", steps, 1), ("hidden", hidden, 1), ("batch", batch, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise InputError(f"{name}={v!r} is outside the allowed range integers >= {lo}")
     check_range("lr", lr, 0.0, None, lo_open=True)
@@ -239,6 +239,7 @@ def _ce(logits, y):
 
 
 def _loss_consistent(p, b):
+    # α rides in the data as a per-row array: traced, so every α shares one compilation.
     logits = jnp.concatenate([_class_logits(p, b), _mlp(p["mlp"], b["z"])], axis=-1)
     return lce_loss(logits, b["h"], b["y"], b["alpha"][0])
 
@@ -273,8 +274,7 @@ def _loss_vote_model(p, b):
 
 
 _LOSSES = {"consistent": _loss_consistent, "defer_head": _loss_defer_head, "temperature": _loss_temperature,
-           "binary": _loss_binary, "mpz18": _loss_mpz18,
-           "vote_model": _loss_vote_model}
+           "binary": _loss_binary, "mpz18": _loss_mpz18, "vote_model": _loss_vote_model}
 
 
 @jit_core(static_argnames=("loss", "steps", "batch"))
@@ -341,7 +341,7 @@ def _trained(func):
 def _prepare(sc, split, steps, hidden, lr, batch, seed):
     _check_scenario(sc)
     sp = _split(sc, split)
-    _check_training(steps, hidden, lr, batch)
+    _check_training(steps, hidden, lr, batch, seed)
     return sp, jax.random.split(jax.random.key(seed))
 
 

@@ -190,7 +190,7 @@ def test_same_seed_same_result():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(steps=0), "steps=0"), (dict(hidden=1.5), "hidden=1.5"), (dict(lr=-1.0), "lr=-1.0"),
-    (dict(batch=True), "batch=True"), (dict(split="holdout"), "split='holdout'"), (dict(alpha=1.5), "alpha=1.5"),
+    (dict(batch=True), "batch=True"), (dict(seed=-1), "seed=-1"), (dict(split="holdout"), "split='holdout'"), (dict(alpha=1.5), "alpha=1.5"),
 ])
 def test_bad_training_input(kwargs, match):
     with pytest.raises(InputError, match=match):
