@@ -88,13 +88,15 @@ def _number_rows(label: str, ours: dict[str, float], paper: dict[str, float | No
 def _two_panels(x, paper: dict, ours: dict, xlabel: str, titles: tuple[str, str], note: str):
     from hai_sim import plot
 
+    import matplotlib.pyplot as plt
+
     fig, axes = plot.new_figure(2, width=4.4)
+    names = list(dict.fromkeys([*paper, *ours]))  # one colour per method in both panels
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colour = {m: cycle[i % len(cycle)] for i, m in enumerate(names)}
     for ax, data, title in zip(axes, (paper, ours), titles):
         for m, v in data.items():
-            v = np.asarray(v, dtype=float)
-            if np.all(np.isnan(v)):
-                continue
-            ax.plot(x, v, "o-", ms=3, lw=1, label=m)
+            ax.plot(x, np.asarray(v, dtype=float), "o-", ms=3, lw=1, label=m, color=colour[m])
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("system accuracy (%)")
