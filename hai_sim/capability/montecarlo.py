@@ -22,22 +22,11 @@ __all__ = ["team_accuracy_mc"]
 _CHUNK = 2**14
 
 
-def _normal(key, size: int, n: int):
-    """(size, n) standard normals by Box–Muller (both the cosine and the sine half): exact in
-    distribution, and on CPU about 2.5x faster than jax.random.normal's float64 inverse-erf path,
-    which dominated this kernel (measured, jax 0.10)."""
-    h = (n + 1) // 2
-    k_r, k_t = jax.random.split(key)
-    r = jnp.sqrt(-2.0 * jnp.log1p(-jax.random.uniform(k_r, (size, h), jnp.float64)))  # 1 − U ∈ (0, 1]
-    theta = (2.0 * math.pi) * jax.random.uniform(k_t, (size, h), jnp.float64)
-    return jnp.concatenate([r * jnp.cos(theta), r * jnp.sin(theta)], axis=1)[:, :n]
-
-
 def _hits(key, alpha, n: int, K, p, sigma, expert: str, size: int):
     """Correct team decisions among ``size`` simulated instances (E = {0..K−1} by symmetry)."""
     k_y, k_z, k_r, k_g = jax.random.split(key, 4)
     y = jax.random.randint(k_y, (size,), 0, n)
-    z = _normal(k_z, size, n)
+    z = jax.random.normal(k_z, (size, n), jnp.float64)
     right = jax.random.uniform(k_r, (size,), jnp.float64) < p
     u = jax.random.uniform(k_g, (size,), jnp.float64)
     if expert == "paper41":
