@@ -110,7 +110,8 @@ def run(quick: bool = False) -> list[dict]:
 
     rows.append(compare(f"capability.P1 exact form n={N}", jax.jit(exact), numpy_exact,
                         tuple(x[:me] for x in args), (alpha[:me], sigma_D[:me], H[:me]), n_points=me, repeat=2,
-                        check=lambda x, y: np.max(np.abs(np.asarray(x) - y)), note="160-node Gauss-Hermite rule, its 74 nodes of weight > 1e-20"))
+                        check=lambda x, y: np.max(np.abs(np.asarray(x) - y)),
+                        note="160-node Gauss-Hermite rule, its 74 nodes of weight > 1e-20; erf and H inside the sums"))
 
     side = 16 if quick else 64
     accs, Hs = np.linspace(0.15, 0.99, side), np.linspace(0.0, 1.0, side)

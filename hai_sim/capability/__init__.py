@@ -21,8 +21,26 @@ Contract::
     ev = cap.evaluate(fit.model, sc, split="test")           # Evaluation
     cap.save_model(fit.model, path); cap.load_model(path)
     cap.lce_loss(logits, human_pred, y, alpha=1.0)           # L_CE^alpha, 0-d
+    cap.consistent(sc)  # and confidence, oracle_reject, mpz18, model_only, ...: Deferral(acc, coverage, defer)
+    cap.pooled_weights(fit.model, sc)  # and equal_weights, flexible_weights: Weighting(acc, w_human)
 """
 
+from .baselines import (
+    Deferral,
+    Weighting,
+    confidence,
+    consistent,
+    consistent_impute,
+    consistent_two_step,
+    equal_weights,
+    expert_only,
+    flexible_weights,
+    global_weights,
+    model_only,
+    mpz18,
+    oracle_reject,
+    pooled_weights,
+)
 from .data import (
     Scenario,
     Split,
@@ -61,4 +79,7 @@ __all__ = [
     "ai_expert_scenario", "config", "evaluate", "expert_votes", "gaussian_task_world", "global_empirical",
     "lce_loss", "load_cifar10_batches", "load_cifar10h_probs", "load_features", "load_model", "save_model",
     "train",
+    # baselines of spec §1.5 and Table 8 (stand-in choices [R] in baselines.py)
+    "Deferral", "Weighting", "confidence", "consistent", "consistent_impute", "consistent_two_step",
+    "equal_weights", "expert_only", "flexible_weights", "global_weights", "model_only", "mpz18", "oracle_reject", "pooled_weights",
 ]

@@ -400,3 +400,6 @@ def table5_analog(quick: bool = False) -> Result:
     caption = ("Table 5 analog [R]: the capability-vector model on synthetic data, one training seed, against the AI, "
                "empirical Global and oracle routing. Only the ordering is a target; the CIFAR numbers need the data.")
     return Result(ds, fig, caption, rows)
+
+
+from . import baseline_experiments  # noqa: E402,F401  (registers the Table 5/6/8 baseline experiments)

@@ -91,6 +91,35 @@ SPURIOUS = {"alpha*": Reference.printed("0.145", "spec §3.4", tag="D"),
             "realised accuracy at alpha* (%)": Reference.printed("10.6", "spec §3.4 (simulation)", tag="D"),
             "AI-only accuracy (%)": Reference.printed("25.3", "spec §3.4 (simulation)", tag="D")}
 
+# Table 5 / 6 / 8 baseline rows as printed [P] (CIFAR-10, CIFAR-100 super-classes, CIFAR-10H,
+# GalaxyZoo). Our synthetic stand-ins cannot be compared number for number; the experiments show
+# these beside ours and take the orderings as targets.
+TABLE5_BASELINES = {
+    "Consistent": [94.63, 95.26, 95.53, 95.89, 96.31, 98.08, 98.71, 99.14, 99.42, 100.0],
+    "Confidence": [90.47, 90.56, 90.71, 91.41, 92.52, 94.15, 95.5, 97.35, 98.05, 100.0],
+    "OracleReject": [89.54, 89.51, 89.48, 90.75, 90.64, 93.25, 95.28, 96.52, 98.16, 100.0],
+    "MPZ18": [90.4, 90.4, 90.4, 90.4, 90.4, 90.4, 90.4, 94.48, 95.09, 100.0],
+}
+TABLE6_CONSISTENT = [73.33, 76.99, 78.61, 79.65, 82.25, 81.43, 86.06, 83.1, 89.37, 94.36, 100.0]
+TABLE6_OURS = [73.33, 78.95, 79.68, 81.2, 82.99, 85.19, 87.01, 91.06, 94.39, 97.43, 100.0]
+# Table 8: method -> (CIFAR-10H mean, s.e., GalaxyZoo mean, s.e.); None where not printed.
+# DiffTriage is quoted only (the spec does not reproduce it).
+TABLE8 = {
+    "Confidence": (95.09, 0.40, 81.83, 0.20),
+    "Consistent (Impute)": (96.03, 0.21, 83.40, 0.19),
+    "Consistent (2-step)": (96.29, 0.25, 81.97, 0.23),
+    "DiffTriage": (None, None, 83.80, 0.35),
+    "Equal Weights": (94.70, 0.00, 80.19, 0.48),
+    "Pooled Weights": (96.20, 0.31, 83.13, 0.12),
+    "Flexible Weights": (96.53, 0.32, 84.46, 0.18),
+}
+# The orderings the paper's baseline rows show, taken as the stand-ins' targets.
+ORDER_TABLE5 = Reference("yes", "P", "Table 5 (Consistent above Confidence, OracleReject and MPZ18 at every k < 10)")
+ORDER_TABLE5_OURS = Reference("yes", "P", "Table 5 (Ours above Consistent at every k < 10)")
+ORDER_TABLE6_AI = Reference("yes", "P", "Table 6 (Consistent above the AI's 73.33 % at every k > 0)")
+ORDER_TABLE6_OURS = Reference("yes", "P", "Table 6 (Ours above Consistent at every 0 < k < 20)")
+ORDER_TABLE8 = Reference("yes", "P", "Table 8 (Flexible >= Pooled >= Equal; Flexible above every deferral method)")
+
 # Unreproducible numbers (spec §7 A13, A14): the paper's value against the exact best under the
 # stated setup (percent).
 TABLE3_NO_TASK = Reference.printed("81.83", "Table 3, no task embedding")
@@ -105,4 +134,15 @@ EXPECTED_MISMATCHES: dict[tuple[str, str], str] = {
     ("capability.unreproducible", "Table 4 Small/None M=10: best task-and-slot weights"):
         "spec A13: exchangeable random experts make every slot-only weighting worth one expert (55 %); "
         "the paper's 66.01 implies an unstated asymmetry",
+    ("capability.table5-baselines", "k=5: Consistent above Confidence"):
+        "stand-in [R]: every deferral method keeps the same AI here, and L_CE and Confidence's e(x) >= max f "
+        "aim at the same Bayes rule; the paper's 3-5 pp gaps come from Mozannar-Sontag's own, weaker "
+        "classifiers (90.4 % vs the re-run Consistent's 94.6 %), which the stand-in holds fixed. Ours: within "
+        "2 s.e., Consistent slightly below (L_CE's small defer margin with a confident AI)",
+    ("capability.table5-baselines", "k=5: Consistent above OracleReject"):
+        "stand-in [R]: same AI for every method, and with an ms expert at p = 0 recognising y in E is nearly "
+        "the Bayes deferral rule; the paper's gap is a classifier gap (see Confidence). Ours: within 2 s.e.",
+    ("capability.table8-baselines", "Flexible Weights above Confidence"):
+        "quick stand-in [R]: one seed, a 1-layer d=16 model trained 4 epochs; Flexible is above Confidence but "
+        "by less than two paired standard errors (the paper: 96.53 vs 95.09 on CIFAR-10H, 5 seeds)",
 }

@@ -118,7 +118,11 @@ def test_C6_end_points(method):
     n, H, sD = 10, 0.55, 0.7
     assert cap.team_accuracy(1.0, n, H, sD, method) == pytest.approx(float(cap.ai_accuracy(sD, n, method)), abs=1e-12)
     assert cap.team_accuracy(1e-9, n, H, sD, method) == pytest.approx(H, abs=1e-12)
-    assert cap.team_accuracy(0.0, n, H, sD, method) == H
+    if method == "paper":
+        assert cap.team_accuracy(0.0, n, H, sD, method) == H
+    else:  # the exact form clamps α (spec §3.3): H up to the rounding of the quadrature weights
+        assert cap.team_accuracy(0.0, n, H, sD, method) == pytest.approx(H, abs=1e-15)
+        assert float(jax.grad(lambda a: cap.team_accuracy(a, n, H, sD, method))(0.0)) == 0.0
     if method == "paper":
         half = H * oracles.Phi(2 / sD) ** 9 + (1 - H) * 0.5 * oracles.Phi(1 / sD) ** 8
         assert cap.team_accuracy(0.5, n, H, sD) == pytest.approx(half, abs=1e-12)
