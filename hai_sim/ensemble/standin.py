@@ -103,8 +103,8 @@ class WoofStandIn(NamedTuple):
         X: (n, 32) float64 embeddings. y: (n,) int32 class in 0..9 (0–4 objects, 5–9 breeds).
         h: (n,) int32 simulated human judgement ~ M[y].
         conf: (n,) float64 Ĉ^h in [0, 1] (agreement + regressor noise, clipped).
-        agreement: (n,) float64 C = modal share of 9 simulated annotators, in {1/9, …, 1}... (≥ 2/9
-            in practice). is_object: (n,) bool, y < 5.
+        agreement: (n,) float64 C = modal share of the simulated annotators (9: values in {2/9, …, 1},
+            since 9 answers over a group's 5 classes put at least 2 on one). is_object: (n,) bool, y < 5.
     """
 
     X: jax.Array
@@ -149,34 +149,47 @@ def human_confusion(acc_object=0.95, acc_breed=0.35) -> jax.Array:
     return _confusion(jnp.asarray(acc_object, dtype=float), jnp.asarray(acc_breed, dtype=float))
 
 
-def _means(key, norm):
-    g = jax.random.normal(key, (N_CLASSES, DIM // 2), dtype=float)
+def _means(g, norm):
+    """(10, 32) class means from (10, 16) standard normals: own half only, rescaled to ``norm``."""
     g = norm * g / jnp.linalg.norm(g, axis=-1, keepdims=True)
     obj = (jnp.arange(N_CLASSES) < N_OBJECTS)[:, None]
     return jnp.concatenate([jnp.where(obj, g, 0.0), jnp.where(obj, 0.0, g)], axis=-1)
 
 
-def _split(key, law: WoofLaw, means, M, n, n_annotators):
-    k_y, k_x, k_h, k_ann, k_c = jax.random.split(key, 5)
-    y = jax.random.randint(k_y, (n,), 0, N_CLASSES)
+def _inverse_cdf(rows, u):
+    """Categorical draws by inversion: rows (n, K) probabilities, u (..., n) uniforms -> (..., n) int."""
+    cdf = jnp.cumsum(rows, axis=-1)
+    cdf = cdf.reshape((1,) * (u.ndim - 1) + cdf.shape)
+    return jnp.minimum(jnp.sum(u[..., None] >= cdf, axis=-1), rows.shape[-1] - 1)
+
+
+def _split(u, g, law: WoofLaw, means, M, n_annotators):
+    """One split from its uniforms u (2 + n_annotators, n) and normals g (n, 33)."""
+    y = jnp.minimum(jnp.floor(u[0] * N_CLASSES).astype(jnp.int32), N_CLASSES - 1)
     obj = y < N_OBJECTS
     own = (jnp.arange(DIM) < DIM // 2)[None, :] == obj[:, None]  # (n, 32): the class's own half
-    X = means[y] + jnp.where(own, law.sigma_own, law.sigma_off) * jax.random.normal(k_x, (n, DIM), dtype=float)
-    logM = jnp.log(M[y])  # -inf off the group: never drawn
-    h = jax.random.categorical(k_h, logM)
-    ann = jax.random.categorical(k_ann, logM, shape=(n_annotators, n))
+    X = means[y] + jnp.where(own, law.sigma_own, law.sigma_off) * g[:, :DIM]
+    rows = M[y]
+    h = _inverse_cdf(rows, u[1])
+    ann = _inverse_cdf(rows, u[2:])  # (n_annotators, n)
     counts = jnp.sum(jax.nn.one_hot(ann, N_CLASSES, dtype=X.dtype), axis=0)
     agreement = jnp.max(counts, axis=-1) / n_annotators
-    conf = jnp.clip(agreement + law.conf_noise * jax.random.normal(k_c, (n,), dtype=float), 0.0, 1.0)
-    return WoofStandIn(X, y.astype(jnp.int32), h.astype(jnp.int32), conf, agreement, obj)
+    conf = jnp.clip(agreement + law.conf_noise * g[:, DIM], 0.0, 1.0)
+    return WoofStandIn(X, y, h.astype(jnp.int32), conf, agreement, obj)
 
 
 def _task(key, law: WoofLaw, n_train, n_test, n_annotators):
-    k_m, k_tr, k_te = jax.random.split(key, 3)
-    means = _means(k_m, law.mean_norm)
+    # Two random draws in all (uniforms, normals), sliced per split: each jax.random call costs
+    # about a second of XLA compile time on CPU, which dominated the experiment's quick run.
+    k_u, k_g = jax.random.split(key)
+    n = n_train + n_test
+    u = jax.random.uniform(k_u, (2 + n_annotators, n), dtype=float)
+    g = jax.random.normal(k_g, (n * (DIM + 1) + N_CLASSES * DIM // 2,), dtype=float)
+    means = _means(g[n * (DIM + 1):].reshape(N_CLASSES, DIM // 2), law.mean_norm)
+    g = g[: n * (DIM + 1)].reshape(n, DIM + 1)
     M = _confusion(law.acc_object, law.acc_breed)
-    return WoofTask(_split(k_tr, law, means, M, n_train, n_annotators),
-                    _split(k_te, law, means, M, n_test, n_annotators), means, M)
+    return WoofTask(_split(u[:, :n_train], g[:n_train], law, means, M, n_annotators),
+                    _split(u[:, n_train:], g[n_train:], law, means, M, n_annotators), means, M)
 
 
 _task_core = jit_core(_task, static_argnames=("n_train", "n_test", "n_annotators"))
@@ -224,7 +237,7 @@ def _family(family: str, d: int, k: int, hidden: int):
     """(init(key) -> params pytree, apply(params, X (n, d)) -> logits (n, k))."""
     if family == "softmax":
         return (lambda key: {"W": jnp.zeros((d, k)), "b": jnp.zeros(k)},
-                lambda prm, X: X @ prm["W"] + prm["b"])
+                lambda prm, X: X @ prm["W"] + prm["b"][None, :])
     from flax import nnx
 
     graphdef, _ = nnx.split(_mlp(d, hidden, k, jax.random.key(0)))
