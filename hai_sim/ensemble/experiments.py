@@ -590,7 +590,7 @@ def _relation(d, approx=R.APPROX_PTS):
 
 
 @experiment("ensemble.table1-standin", title="Table 1 / Fig. 1 orderings on the SYNTHETIC WoofStandIn (not WoofNette)",
-            tag="R")
+            tag="R", heavy=True)
 def table1_standin(quick: bool = False) -> Result:
     """Table 1 / Fig. 1 as orderings (ERRATA 6) on the synthetic stand-in of spec §5.2; never WoofNette results."""
     import jax
