@@ -529,7 +529,7 @@ def grid_p_alpha(quick: bool = False) -> Result:
     """§6 grid 5: Fig. 2 as a surface, the paper's protocol (median over seeds)."""
     import xarray as xr
 
-    S = 4 if quick else 20
+    S = 6 if quick else 20  # quick: fig2-tradeoff's shapes, so its compiled tradeoff batch is reused
     ps = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
     alphas = (0.6, 0.8, 0.9, 1.0)
     sk = _tradeoffs(alphas, ps, S, "sklearn")

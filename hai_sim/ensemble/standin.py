@@ -381,12 +381,13 @@ class StandInMetrics(NamedTuple):
 
 def _cgpr(pred_a, pred_c, y, h, w_a, w_c):
     """(AI accuracy, CGPR team accuracy) when the AI shows pred_a on D_a and pred_c on D_c (expected
-    weights); r is earned by pred_a on D_a (§1.9: the routed predictions there)."""
+    weights); r is earned by pred_a on D_a (§1.9: the routed predictions there). pred_a, pred_c
+    (..., n) int; y, h (n,) int; w_a, w_c (n,) float -> two (...) floats."""
     f = lambda v: v.astype(w_a.dtype)  # noqa: E731
     on_a = _region_losses(f(pred_a), f(y), f(h), w_a, w_c, 1.0)
     on_c = _region_losses(f(pred_c), f(y), f(h), w_a, w_c, 1.0)
     team = 1.0 - _team_loss_from(RegionLosses(on_a.L_ah, on_a.L_ch, on_c.L_cm, on_a.L_ham))
-    ai = jnp.mean(w_a * f(pred_a == y) + w_c * f(pred_c == y))
+    ai = jnp.mean(w_a * f(pred_a == y) + w_c * f(pred_c == y), axis=-1)
     return ai, team
 
 
@@ -407,17 +408,19 @@ def _standin_run(key, law: WoofLaw, family, hidden, n_train, n_test, steps, ba_s
     standard = jax.tree_util.tree_map(lambda v: v[0], three)
     behaviour, _ = _adam(lambda prm: _ba_objective(prm, apply, tr.X, tr.y, Mrow, w_a, 1.0 - w_a, l2),
                          standard, ba_lr, ba_steps)
-    logits = jnp.stack([apply(jax.tree_util.tree_map(lambda v, i=i: v[i], three), te.X) for i in range(3)]
-                       + [apply(behaviour, te.X)])  # (4, n, K)
+    four = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a, b[None]]), three, behaviour)
+    logits = jax.vmap(apply, in_axes=(0, None))(four, te.X)  # (4, n, K): std, aligned, compl., behaviour
     pred = jnp.argmax(logits, axis=-1)
     conf_m = jnp.max(jax.nn.softmax(logits, axis=-1), axis=-1)
-    ta, tc = _weights_from_FT(te.conf, TAU_LO, TAU_HI), None
+    ta = _weights_from_FT(te.conf, TAU_LO, TAU_HI)
     tc = 1.0 - ta
     pa, pc = pred[1], pred[2]
     to_a = conf_m[1] >= conf_m[2]  # RRS, ties → aligned
     rrs = jnp.where(to_a, pa, pc)
-    pairs = [(pred[0], pred[0]), (pa, pa), (pc, pc), (pred[3], pred[3]), (pa, pc), (rrs, rrs)]
-    ai, team = zip(*(_cgpr(a, c, te.y, te.h, ta, tc) for a, c in pairs))
+    # Rows: standard, aligned, complementary, behaviour, oracle (m_a on D_a, m_c on D_c; A17), RRS.
+    shown_a = jnp.stack([pred[0], pa, pc, pred[3], pa, rrs])
+    shown_c = jnp.stack([pred[0], pa, pc, pred[3], pc, rrs])
+    ai, team = _cgpr(shown_a, shown_c, te.y, te.h, ta, tc)
     f = lambda v: v.astype(ta.dtype)  # noqa: E731
     return StandInMetrics(
         *ai, *team, jnp.mean(f(te.h == te.y)), jnp.mean(ta),
