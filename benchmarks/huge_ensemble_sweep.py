@@ -39,7 +39,7 @@ def make_kernel(n_seeds: int):
     def ensemble_grid(key, p, delta, alpha, tau):
         pop = Population(p, delta, alpha, jnp.asarray(0.5), jnp.asarray(0.1))
         keys = jax.random.split(key, n_seeds)
-        m = jax.vmap(lambda k: _run(k, pop, jnp.asarray(0.0), tau, True, 1000, 5000, 1.0))(keys)
+        m = jax.vmap(lambda k: _run(k, pop, None, tau, True, 1000, 5000, 1.0))(keys)  # q = 0: no flips drawn
         g_rt = 100.0 * (m.acc_rt_adapt - m.acc_rt_single)
         g_team = 100.0 * (m.team_acc_oracle - m.team_acc_standard)
         se = lambda g: jnp.std(g, ddof=1) / jnp.sqrt(float(n_seeds))  # noqa: E731

@@ -118,7 +118,9 @@ def _run(key, pop: Population, q, tau, use_tau, n_train, n_test, C) -> Metrics:
     in_tr = _regions(tr.in_Da, tr.conf, tau, use_tau)
     in_te = _regions(te.in_Da, te.conf, tau, use_tau)
     theta = _train(tr.X, f(tr.y), f(tr.h), in_tr, tr.conf, C)
-    route_adapt = in_te ^ (jax.random.uniform(k_route, (n_test,), dtype=float) < q)
+    # q=None (a static choice of callers that never flip, e.g. the 21^4 grid): adapt is the oracle,
+    # exactly as q = 0 gives, without drawing n_test routing uniforms.
+    route_adapt = in_te if q is None else in_te ^ (jax.random.uniform(k_route, (n_test,), dtype=float) < q)
     acc_rt, team_acc, r_oracle, agree, Delta = _score(theta, te.X, f(te.y), f(te.h), in_te, route_adapt)
     empty = ~(jnp.any(in_tr) & jnp.any(~in_tr) & jnp.any(in_te) & jnp.any(~in_te))
     human = jnp.mean((te.h == te.y).astype(tr.X.dtype))
