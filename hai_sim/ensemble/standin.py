@@ -387,7 +387,8 @@ def _cgpr(pred_a, pred_c, y, h, w_a, w_c):
     on_a = _region_losses(f(pred_a), f(y), f(h), w_a, w_c, 1.0)
     on_c = _region_losses(f(pred_c), f(y), f(h), w_a, w_c, 1.0)
     team = 1.0 - _team_loss_from(RegionLosses(on_a.L_ah, on_a.L_ch, on_c.L_cm, on_a.L_ham))
-    ai = jnp.mean(w_a * f(pred_a == y) + w_c * f(pred_c == y), axis=-1)
+    y_, wa, wc = (jnp.broadcast_to(v, pred_a.shape) for v in (y, w_a, w_c))
+    ai = jnp.mean(wa * f(pred_a == y_) + wc * f(pred_c == y_), axis=-1)
     return ai, team
 
 
