@@ -12,11 +12,17 @@ resumes, computing only missing chunks, and refuses a different call. With
 
 Memory: a chunk holds (points × seeds) test sets of 5000 applicants; at chunk_size 128 (1764
 chunks of about 110 points, 3300 runs) the process peaked at 2.7 GB, so 1024 would need about
-8 times that. Measured 2026-12-02 on the shared 2-core machine (load average 7–8 from other jobs),
-two host devices: 47 chunks in 300 s, killed with SIGKILL, rerun: "resumed: 47 of 1764 chunks
-already done", 18 more chunks in 163 s; 12–25 points/s (350–750 runs/s) under that load. Where
-the time goes (960 runs, one device, same load): the metric pass was 60 % before it became one
-(2, n) @ (n, 9) count product; now random bits and the Newton fits share the rest.
+8 times that.
+
+Measured 2026-12-02, final kernel, two host devices, on the shared 2-core machine (other jobs:
+load average 7–8, then 4.5): 19 chunks in 240 s (compile 27 s; 8.7 s/chunk, 380 runs/s; the
+process got 0.49 cores), killed with SIGKILL; the same command then printed "resumed: 19 of
+1764 chunks already done" and ran 23 more in 150 s (3.8 s/chunk, ~870 runs/s; 0.92 cores).
+Extrapolations: 1764 × 3.8 s ≈ 1.9 h at that load; by CPU time (≈ 5.1 CPU-s a chunk after
+compile, 19 % of it system time) ≈ 75 min if both cores were free, which CPU time measured under
+contention overstates. Same-load microbenchmark (960 runs, one device): 190 runs/s before the
+fused metric pass and the 10-step fits, 370–520 after (2.0–2.7×). Where the time went before:
+the metric pass (60 %), then random bits and the Newton fits.
 """
 
 from __future__ import annotations
