@@ -1,7 +1,7 @@
 """run_admissions under jit(vmap) against NumPy twins of the same pipeline (same run).
 
 The twin is the pipeline as a researcher writes it: each run vectorised in NumPy (data, four
-damped-Newton logistic fits with the same 16 steps and logit-step cap, fused metrics), seeds in
+damped-Newton logistic fits with the same number of steps and logit-step cap, fused metrics), seeds in
 a Python loop. A second twin batches the seeds too (einsum over a leading seed axis). Both twins
 use the same algorithm as the kernel, so the ratio measures the implementation, not the solver.
 
@@ -20,9 +20,9 @@ import numpy as np
 import hai_sim  # noqa: F401  (x64)
 from hai_sim.engine.bench import compare
 from hai_sim.ensemble.evaluate import _run
+from hai_sim.ensemble.fit import PIPELINE_ITERS as ITERS  # the kernel's Newton steps in run_admissions
 from hai_sim.ensemble.params import Population
 
-ITERS = 16
 MAX_DZ = 4.0
 N_TRAIN, N_TEST = 1000, 5000
 

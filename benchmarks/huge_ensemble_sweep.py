@@ -6,9 +6,23 @@ ensemble over the single model, the CGPR team-accuracy gain of the oracle over t
 their standard errors, and the share of runs where τ emptied a region. 21^4 × 30 = 5.8M runs.
 
 Run: ``python benchmarks/huge_ensemble_sweep.py PATH.zarr [n_side] [n_seeds] [chunk_size]``
-(defaults 21, 30, 1024). Interrupt it at any time and run the same command again: the store
+(defaults 21, 30, 128). Interrupt it at any time and run the same command again: the store
 resumes, computing only missing chunks, and refuses a different call. With
 ``XLA_FLAGS=--xla_force_host_platform_device_count=2`` each chunk is split over both cores.
+
+Memory: a chunk holds (points × seeds) test sets of 5000 applicants; at chunk_size 128 (1764
+chunks of about 110 points, 3300 runs) the process peaked at 2.7 GB, so 1024 would need about
+8 times that.
+
+Measured 2026-12-02, final kernel, two host devices, on the shared 2-core machine (other jobs:
+load average 7–8, then 4.5): 19 chunks in 240 s (compile 27 s; 8.7 s/chunk, 380 runs/s; the
+process got 0.49 cores), killed with SIGKILL; the same command then printed "resumed: 19 of
+1764 chunks already done" and ran 23 more in 150 s (3.8 s/chunk, ~870 runs/s; 0.92 cores).
+Extrapolations: 1764 × 3.8 s ≈ 1.9 h at that load; by CPU time (≈ 5.1 CPU-s a chunk after
+compile, 19 % of it system time) ≈ 75 min if both cores were free, which CPU time measured under
+contention overstates. Same-load microbenchmark (960 runs, one device): 190 runs/s before the
+fused metric pass and the 10-step fits, 370–520 after (2.0–2.7×). Where the time went before:
+the metric pass (60 %), then random bits and the Newton fits.
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ def make_kernel(n_seeds: int):
     def ensemble_grid(key, p, delta, alpha, tau):
         pop = Population(p, delta, alpha, jnp.asarray(0.5), jnp.asarray(0.1))
         keys = jax.random.split(key, n_seeds)
-        m = jax.vmap(lambda k: _run(k, pop, jnp.asarray(0.0), tau, True, 1000, 5000, 1.0))(keys)
+        m = jax.vmap(lambda k: _run(k, pop, None, tau, True, 1000, 5000, 1.0))(keys)  # q = 0: no flips drawn
         g_rt = 100.0 * (m.acc_rt_adapt - m.acc_rt_single)
         g_team = 100.0 * (m.team_acc_oracle - m.team_acc_standard)
         se = lambda g: jnp.std(g, ddof=1) / jnp.sqrt(float(n_seeds))  # noqa: E731
@@ -41,7 +55,7 @@ def make_kernel(n_seeds: int):
     return ensemble_grid
 
 
-def main(path: str, n_side: int = 21, n_seeds: int = 30, chunk_size: int = 1024) -> None:
+def main(path: str, n_side: int = 21, n_seeds: int = 30, chunk_size: int = 128) -> None:
     axes = {"p": np.linspace(0.05, 0.95, n_side), "delta": np.linspace(0.0, 0.5, n_side),
             "alpha": np.linspace(0.5, 1.0, n_side), "tau": np.linspace(0.0, 1.0, n_side)}
     t0 = time.perf_counter()

@@ -3,7 +3,8 @@
 Amin, Yin, Khanna, "Align When They Want, Complement When They Need!" (AAAI 2026; seed 004).
 Confidence-gated probabilistic reliance (CGPR) and its team loss (eq. 3), the college-admissions
 generator, aligned and complementary logistic specialists, routing (oracle, noisy groups, the
-Rational Routing Shortcut), the adaptive gain and the tradeoff theorems. See spec/ensemble.md and
+Rational Routing Shortcut), the adaptive gain and the tradeoff theorems, and WoofStandIn, a SYNTHETIC
+stand-in for the paper's WoofNette image task (never WoofNette results). See spec/ensemble.md and
 its ERRATA; numbers tagged [P] are the paper's, [D] derived, [R] the spec's reconstruction.
 """
 
@@ -34,19 +35,39 @@ from .theory import (
     tradeoff_at_single,
     tradeoff_fd,
 )
+from .standin import (
+    STANDIN_FAMILIES,
+    STANDIN_PARADIGMS,
+    StandInMetrics,
+    WoofLaw,
+    WoofStandIn,
+    WoofTask,
+    fit_mlp,
+    fit_softmax,
+    human_confusion,
+    make_woof_law,
+    make_woof_standin,
+    run_woof_standin,
+)
 from .train import Paradigms, fit_fixed_weight, train_paradigms
 
 __all__ = [
     "FAMILIES",
     "PREDICTORS",
     "PROTOCOLS",
+    "STANDIN_FAMILIES",
+    "STANDIN_PARADIGMS",
     "Admissions",
     "Gain",
     "Metrics",
     "Paradigms",
     "Population",
     "RegionLosses",
+    "StandInMetrics",
     "Tradeoff",
+    "WoofLaw",
+    "WoofStandIn",
+    "WoofTask",
     "adaptive_gain",
     "additive_cor6_bound",
     "alignment_loss_lemma1",
@@ -57,11 +78,16 @@ __all__ = [
     "eq37_min",
     "fit_behaviour_aware",
     "fit_fixed_weight",
+    "fit_mlp",
+    "fit_softmax",
     "fit_wlr",
+    "human_confusion",
     "lemma8_bounds",
     "logistic_c",
     "make_admissions",
     "make_population",
+    "make_woof_law",
+    "make_woof_standin",
     "misroute",
     "rbf_features",
     "region_logloss",
@@ -71,6 +97,7 @@ __all__ = [
     "route_oracle",
     "route_rrs",
     "run_admissions",
+    "run_woof_standin",
     "team_loss",
     "team_loss_mc",
     "thm4_bound",

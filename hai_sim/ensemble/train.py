@@ -25,7 +25,7 @@ from hai_sim.engine import InputError, jit_core, named_result
 from hai_sim.engine.validate import check_range
 
 from .data import Admissions
-from .fit import _default_lam, _newton
+from .fit import PIPELINE_ITERS, _default_lam, _newton
 from .params import _labels, _mask, _same_length
 
 __all__ = ["Paradigms", "train_paradigms", "fit_fixed_weight"]
@@ -55,9 +55,10 @@ def _paradigm_targets(y, h, in_a, conf):
 
 
 def _fit_many(X, t, s, C):
-    """vmap of the Newton fit over (k, n) targets and weights sharing X -> (k, d + 1)."""
+    """vmap of the Newton fit over (k, n) targets and weights sharing X -> (k, d + 1) (the
+    pipeline's PIPELINE_ITERS steps, converged on admissions data)."""
     lam = _default_lam(s, C)
-    return jax.vmap(_newton, in_axes=(None, 0, 0, 0, None))(X, t, s, lam, False)
+    return jax.vmap(_newton, in_axes=(None, 0, 0, 0, None, None))(X, t, s, lam, False, PIPELINE_ITERS)
 
 
 def _train(X, y, h, in_a, conf, C) -> Paradigms:

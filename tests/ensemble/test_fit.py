@@ -66,6 +66,38 @@ def test_converged_on_separable_data():
         np.testing.assert_allclose(np.asarray(b), _sk(X, t, np.ones(len(t)), C), rtol=1e-5)
 
 
+def test_pipeline_fits_converge_at_grid_corners():
+    """The pipeline's shorter Newton run (PIPELINE_ITERS) still reaches ‖∇J‖ ≤ 1e-10 for every
+    paradigm and Fig. A4's extreme fixed weights, at all 16 corners of the (p, δ, α, τ) grid of
+    benchmarks/huge_ensemble_sweep.py and at its centre, τ regions and group regions."""
+    from hai_sim.ensemble.data import _admissions
+    from hai_sim.ensemble.fit import PIPELINE_ITERS
+    from hai_sim.ensemble.params import Population
+    from hai_sim.ensemble.train import _fit_many, _fixed_weight_weights, _paradigm_targets
+
+    assert PIPELINE_ITERS < 16
+    corners = np.array(np.meshgrid([0.05, 0.95], [0.0, 0.5], [0.5, 1.0], [0.0, 1.0], indexing="ij")).reshape(4, -1).T
+    pts = np.vstack([corners, [0.5, 0.25, 0.75, 0.5], [0.5, 0.5, 1.0, 0.7]])
+
+    @jax.jit
+    def grads(key, p, d, a, tau):
+        tr = _admissions(key, Population(p, d, a, jnp.asarray(0.5), jnp.asarray(0.1)), 1000)
+        f = lambda v: v.astype(float)  # noqa: E731
+        out = []
+        for region in (tr.conf > tau, tr.in_Da):
+            t, s = _paradigm_targets(f(tr.y), f(tr.h), region, tr.conf)
+            fw = jax.vmap(_fixed_weight_weights, in_axes=(None, 0))(region, jnp.array([0.0, 1.0]))
+            t = jnp.concatenate([t, jnp.broadcast_to(jnp.where(region, f(tr.h), f(tr.y)), fw.shape)])
+            s = jnp.concatenate([s, fw])
+            theta = _fit_many(tr.X, t, s, 1.0)
+            g = jax.vmap(jax.grad(E.wlr_objective), in_axes=(0, None, 0, 0))(theta, tr.X, t, s)
+            out.append(jnp.where(jnp.sum(s, axis=-1) > 0, jnp.linalg.norm(g, axis=-1), 0.0))
+        return jnp.stack(out)
+
+    worst = max(float(jnp.max(grads(jax.random.key(i), *map(jnp.asarray, pt)))) for i, pt in enumerate(pts))
+    assert worst <= 1e-10
+
+
 def test_zero_weights_mask_instances(data):
     X, y, h, a, c = data
     s = a * c
