@@ -117,6 +117,25 @@ def _score(model, task, ai, votes, y, *, n):
     return loss, jnp.mean(jnp.argmax(fusion.s_f, axis=-1) == y), fusion.w
 
 
+# λ0 grid of the temperature-scaling start: scales e^-3 ≈ 0.05 to e^8 ≈ 3000 in steps of 0.05.
+_LAMBDA_GRID = np.linspace(-3.0, 8.0, 221)
+_CALIBRATION_SIZE = 4096  # training instances used to pick λ0
+
+
+@nnx.jit(static_argnames=("n",))
+def _calibrated_log_scale(model, task, ai, votes, y, *, n):
+    """λ0 = argmin over :data:`_LAMBDA_GRID` of the cross-entropy of ``exp(λ)·s_f`` for the
+    untrained model's fusion (temperature scaling, Guo et al. 2017). s_f is a convex combination
+    of probability and one-hot rows, so at λ = 0 the logits differ by at most 1 and the softmax is
+    nearly uniform: cross-entropy is then almost linear in w, the weights run to the agent with
+    the best mean score (the AI) and saturate before a slowly learnt λ grows (spec §2.3)."""
+    s_f = model(*_inputs(task, ai, votes, n)).s_f
+    lam = jnp.asarray(_LAMBDA_GRID, jnp.float32)
+    logits = jnp.exp(lam)[:, None, None] * s_f[None]
+    ce = optax.softmax_cross_entropy_with_integer_labels(logits, jnp.broadcast_to(y, logits.shape[:2])).mean(-1)
+    return lam[jnp.argmin(ce)]
+
+
 def _check_scenario(sc):
     if not isinstance(sc, Scenario):
         raise InputError(f"scenario: expected a Scenario (from ai_expert_scenario), got {type(sc).__name__}")
@@ -140,10 +159,19 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
     with jax.numpy_dtype_promotion("standard"):
         model = CapabilityModel(cfg, n_agents=_AGENTS, n_classes=n, d_task=tr.task.shape[-1],
                                 rngs=nnx.Rngs(params=seed, dropout=seed + 1))
-        optimizer = nnx.Optimizer(model, optax.adam(cfg.lr), wrt=nnx.Param)
-        key = jax.random.key(seed)
+        key, k_cal = jax.random.split(jax.random.key(seed))
         expertise = jnp.asarray(sc.expertise)
         data = {name: jnp.asarray(getattr(tr, name)) for name in ("task", "ai_scores", "y")}
+        if cfg.logit_scale == "learnable":
+            if cfg.scale_init == "calibrated":
+                c = slice(0, min(N, _CALIBRATION_SIZE))
+                votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert)
+                model.eval()
+                lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes, data["y"][c], n=n)
+            else:
+                lam0 = cfg.scale_init
+            model.log_scale.value = jnp.asarray(lam0, jnp.float32)
+        optimizer = nnx.Optimizer(model, optax.adam(cfg.lr), wrt=nnx.Param)
         val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
         steps = N // cfg.batch
         best, best_state, hist = np.inf, None, {"train_loss": [], "val_loss": [], "val_acc": [], "scale": []}

@@ -27,8 +27,11 @@ class Config(Params):
             (per-slot embeddings, no capability content) (§1.4).
         task_embedding: feature extractor ``"trainable"``, ``"frozen"`` or ``"absent"``.
         lr, batch, epochs: Adam learning rate, batch size, epochs.
-        logit_scale: ``"learnable"`` (λ from 0, logits ``s_f·exp(λ)``, E8' [R]), ``"paper"``
+        logit_scale: ``"learnable"`` (logits ``s_f·exp(λ)``, E8' [R]), ``"paper"``
             (λ ≡ 0, the literal softmax of s_f) or a float 1/T > 0.
+        scale_init: start of a learnable λ: ``"calibrated"`` (temperature scaling of the
+            untrained model's fusion on training data [R]; spec §2.3 starts at 0, which collapses
+            to AI-only weights in CPU-length runs) or a float λ0 (0.0 is the spec's start).
     """
 
     d: int = static(default=64)
@@ -43,6 +46,7 @@ class Config(Params):
     batch: int = static(default=256)
     epochs: int = static(default=30)
     logit_scale: str | float = static(default="learnable")
+    scale_init: str | float = static(default="calibrated")
 
     def _validate(self):
         for name in ("d", "layers", "heads", "d_ff", "d_cap", "batch", "epochs"):
@@ -59,6 +63,10 @@ class Config(Params):
             check_choice("logit_scale", self.logit_scale, ("learnable", "paper"))
         else:
             check_range("logit_scale", self.logit_scale, 0.0, lo_open=True)
+        if isinstance(self.scale_init, str):
+            check_choice("scale_init", self.scale_init, ("calibrated",))
+        else:
+            check_range("scale_init", self.scale_init, -20.0, 20.0)
         return self
 
 
