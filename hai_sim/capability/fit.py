@@ -7,6 +7,7 @@ one with the lowest validation loss [P]. Same seed, same results.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import NamedTuple
@@ -136,6 +137,27 @@ def _calibrated_log_scale(model, task, ai, votes, y, *, n):
     return lam[jnp.argmin(ce)]
 
 
+# Parameter groups of the per-group learning rates (Config.lr_*): top-level module attribute ->
+# group; every other attribute is the "generator" (embeddings, encoder, weight head) at cfg.lr.
+_GROUPS = {"cap_table": "capability", "cap_proj": "capability", "slot_emb": "capability",
+           "feat1": "task", "feat2": "task", "log_scale": "scale"}
+
+
+def _group_labels(params):
+    """The group of every parameter leaf (by the first key of its path)."""
+    return jax.tree_util.tree_map_with_path(lambda path, _: _GROUPS.get(str(path[0].key), "generator"), params)
+
+
+@functools.cache
+def _transform(cfg: Config):
+    """Adam with the Config's per-group learning rates (optax.multi_transform). Cached per
+    Config: nnx.jit keys its compiled step on the optimizer, and a new optax object each call
+    would recompile the step for every training run."""
+    rates = {"generator": cfg.lr, "capability": cfg.lr_capability, "task": cfg.lr_task, "scale": cfg.lr_scale}
+    return optax.multi_transform({g: optax.adam(cfg.lr if lr is None else lr) for g, lr in rates.items()},
+                                 _group_labels)
+
+
 def _check_scenario(sc):
     if not isinstance(sc, Scenario):
         raise InputError(f"scenario: expected a Scenario (from ai_expert_scenario), got {type(sc).__name__}")
@@ -162,6 +184,7 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
         key, k_cal = jax.random.split(jax.random.key(seed))
         expertise = jnp.asarray(sc.expertise)
         data = {name: jnp.asarray(getattr(tr, name)) for name in ("task", "ai_scores", "y")}
+        lam0 = float("nan")  # λ0 of a learnable scale (NaN: the scale is fixed)
         if cfg.logit_scale == "learnable":
             if cfg.scale_init == "calibrated":
                 c = slice(0, min(N, _CALIBRATION_SIZE))
@@ -170,8 +193,9 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
                 lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes, data["y"][c], n=n)
             else:
                 lam0 = cfg.scale_init
+            lam0 = float(lam0)
             model.log_scale.value = jnp.asarray(lam0, jnp.float32)
-        optimizer = nnx.Optimizer(model, optax.adam(cfg.lr), wrt=nnx.Param)
+        optimizer = nnx.Optimizer(model, _transform(cfg), wrt=nnx.Param)
         val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
         steps = N // cfg.batch
         best, best_state, hist = np.inf, None, {"train_loss": [], "val_loss": [], "val_acc": [], "scale": []}
@@ -180,12 +204,12 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
             order = jax.random.permutation(k_shuffle, N)[: steps * cfg.batch]
             order = order.reshape(steps, cfg.batch)
             model.train()
+            step = nnx.cached_partial(_train_step, model, optimizer)  # skips re-walking the module each step
             losses = []
             for s in range(steps):
                 idx = order[s]
-                losses.append(_train_step(model, optimizer, jax.random.fold_in(k_epoch, s), data["task"][idx],
-                                          data["ai_scores"][idx], data["y"][idx], expertise, sc.p, n=n,
-                                          expert=sc.expert))
+                losses.append(step(jax.random.fold_in(k_epoch, s), data["task"][idx], data["ai_scores"][idx],
+                                   data["y"][idx], expertise, sc.p, n=n, expert=sc.expert))
             model.eval()
             v_loss, v_acc, _ = _score(model, *val, n=n)
             hist["train_loss"].append(float(jnp.mean(jnp.stack(losses))))
@@ -199,7 +223,7 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
         model.eval()
     history = xr.Dataset({k: ("epoch", np.asarray(v)) for k, v in hist.items()},
                          coords={"epoch": np.arange(cfg.epochs)},
-                         attrs={"seed": seed, "best_val_loss": best, **{f"cfg_{k}": str(v) for k, v in
+                         attrs={"seed": seed, "best_val_loss": best, "log_scale_init": lam0, **{f"cfg_{k}": str(v) for k, v in
                                                                           cfg.__dict__.items()}})
     return Fit(model, history)
 

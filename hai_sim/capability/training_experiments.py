@@ -1,0 +1,118 @@
+"""Registered experiments that train the capability model (synthetic stand-ins, spec §4).
+
+Every number here is ours [R/X] on synthetic data; the paper's CIFAR numbers are shown beside
+them for reference, and only orderings are targets. Imported at the end of
+:mod:`.experiments`; importing it computes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hai_sim.engine.experiment import Result, Row, experiment
+
+from . import references as ref
+
+# Baselines of the Table 5 analog: Evaluation field -> label.
+BASELINES = {"acc_ai": "AI-only", "acc_human": "expert-only", "acc_global": "Global (empirical)"}
+
+
+def _xr():
+    import xarray as xr
+
+    return xr
+
+
+def paired_margin(ours, base) -> tuple[float, float]:
+    """Mean of the paired differences ``ours − base`` over seeds and its standard error
+    (sample sd / √S). ``ours``, ``base``: (S,) accuracies of the same S seeds."""
+    d = np.asarray(ours, np.float64) - np.asarray(base, np.float64)
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
+
+
+def table5_runs(ks, seeds, cfg, sizes) -> "xr.Dataset":  # noqa: F821
+    """Train one model per (k, seed) on the Table 5 analog and evaluate it on its test split.
+
+    Seed s draws the scenario (``ai_expert_scenario(seed=s)``: world, AI noise, expert votes) and
+    trains with ``seed=s``, so the spread over seeds includes the data draw. Returns a Dataset
+    with dims (k, seed) holding every :class:`~hai_sim.capability.Evaluation` field (fractions).
+    """
+    from . import ai_expert_scenario, evaluate, train
+    from .fit import Evaluation
+
+    out = {f: np.zeros((len(ks), len(seeds))) for f in Evaluation._fields}
+    for i, k in enumerate(ks):
+        for j, s in enumerate(seeds):
+            sc = ai_expert_scenario(seed=s, n=10, k=k, p=0.0, expert="ms", **sizes)
+            ev = evaluate(train(cfg, sc, seed=s).model, sc)
+            for f in Evaluation._fields:
+                out[f][i, j] = getattr(ev, f)
+    return _xr().Dataset({f: (("k", "seed"), v) for f, v in out.items()}, coords={"k": list(ks), "seed": list(seeds)})
+
+
+# Full size: 20k/4k/10k draws (spec §2.2), offline_cpu with 10 epochs (30 in the preset: the
+# min-val-loss model of a 10-epoch run is within a few tenths of a point, at a third of the time).
+TABLE5_FULL = dict(ks=[3, 5, 7], seeds=[0, 1, 2, 3, 4], sizes=dict(n_train=20_000, n_val=4_000, n_test=10_000),
+                   cfg=dict(epochs=10))
+TABLE5_QUICK = dict(ks=[5], seeds=[0], sizes=dict(n_train=2048, n_val=512, n_test=2048),
+                    cfg=dict(d=16, d_cap=16, heads=2, d_ff=32, layers=1, batch=128, epochs=4))
+
+
+@experiment("capability.table5-analog", title="Table 5 analog: learned weights vs Global, AI and expert (synthetic)",
+            tag="R", heavy=True)
+def table5_analog(quick: bool = False) -> Result:
+    """Ours on the synthetic Table 5 analog [R]: one AI at 94.54 % (σ calibrated exactly), one
+    ``ms`` expert perfect on the first k classes; the learned model (learnable output scale,
+    temperature-scaled start) against the AI alone, the expert alone and empirical Global (α
+    picked on validation), over 5 seeds. Target [P ordering]: Ours beats each baseline by more
+    than two standard errors of the paired difference over seeds."""
+    from . import config
+
+    setup = TABLE5_QUICK if quick else TABLE5_FULL
+    ks, seeds, sizes = setup["ks"], setup["seeds"], setup["sizes"]
+    cfg = config("offline_cpu", **setup["cfg"])
+    ds = table5_runs(ks, seeds, cfg, sizes)
+    ds.attrs.update(provenance="R (synthetic analog)", n_test=sizes["n_test"], epochs=cfg.epochs,
+                    logit_scale="learnable, temperature-scaled start")
+    rows = []
+    for i, k in enumerate(ks):
+        e = ds.isel(k=i)
+        paper = ref.TABLE5_OURS[ref.TABLE5_K.index(k)]
+        rows.append(Row(f"k={k}: Ours, mean of {len(seeds)} seeds (%)", 100 * float(e.acc.mean()), None, tag="R",
+                        note=f"synthetic; the paper's CIFAR-10 'Ours' is {paper} [P], not a target"))
+        rows.append(Row(f"k={k}: oracle routing (%)", 100 * float(e.acc_oracle.mean()), None, tag="R",
+                        note="upper reference: the expert iff y in E"))
+        for f, label in BASELINES.items():
+            mean, se = paired_margin(e.acc, e[f])
+            rows.append(Row(f"k={k}: {label} (%)", 100 * float(e[f].mean()), None, tag="R"))
+            if len(seeds) > 1:
+                ok = mean > 2 * se
+                rows.append(Row(f"k={k}: Ours beats {label} by > 2 s.e. of the paired difference",
+                                "yes" if ok else "no", "yes", tag="P", source="Table 5 ordering (issue 12 claim)",
+                                note=f"margin {100 * mean:.2f} pp, s.e. {100 * se:.2f} pp over {len(seeds)} seeds "
+                                     f"(t = {mean / se:.1f})"))
+            else:
+                ok = mean > 0
+                rows.append(Row(f"k={k}: Ours > {label}", "yes" if ok else "no", "yes", tag="P",
+                                source="Table 5 ordering", note=f"margin {100 * mean:.2f} pp, one seed"))
+    from hai_sim import plot
+
+    fig, (ax,) = plot.new_figure(1, width=5.2)
+    kk = np.asarray(ks)
+    for f, style, label in (("acc", "o-", "ours (learned) [R]"), ("acc_global", "s--", "Global, empirical [R]"),
+                            ("acc_ai", "^:", "AI-only"), ("acc_oracle", "k.", "oracle routing")):
+        m = 100 * ds[f].mean("seed")
+        se = 100 * ds[f].std("seed", ddof=1) / np.sqrt(len(seeds)) if len(seeds) > 1 else 0 * m
+        ax.errorbar(kk, m, yerr=se, fmt=style, label=label, capsize=2)
+    ax.plot(kk, [ref.TABLE5_OURS[ref.TABLE5_K.index(k)] for k in ks], "rx", label="paper 'Ours', CIFAR-10 [P]")
+    ax.set_xlabel("expert competence k")
+    ax.set_ylabel("test accuracy (%)")
+    ax.legend(fontsize=7)
+    plot.provenance_note(fig, f"[R] synthetic analog (Gaussian task world, noisy AI, ms expert); mean ± s.e. over "
+                              f"{len(seeds)} seeds; [P] paper's CIFAR numbers for reference.")
+    caption = (f"Table 5 analog [R]: the capability-vector model (offline_cpu, {cfg.epochs} epochs, learnable output "
+               f"scale from its temperature-scaled value) against the AI, the expert, empirical Global and oracle "
+               f"routing, {len(seeds)} seed(s) (each seed draws the data and the training). Target: Ours beats each "
+               f"baseline by more than two standard errors of the paired difference; the CIFAR numbers are not "
+               f"targets.")
+    return Result(ds, fig, caption, rows)
