@@ -1,4 +1,4 @@
-"""Training (spec §2.2-2.3, optax), evaluation (§2.4), baselines and checkpoints.
+"""Training (spec §2.2-2.3, optax), evaluation (§2.4), baselines and Orbax checkpoints.
 
 Training draws the expert's votes afresh every step (a new key per step); validation and test
 use the scenario's fixed draws, so every epoch is scored on the same votes. The kept model is the
@@ -29,6 +29,7 @@ from .params import Config
 __all__ = ["Evaluation", "Fit", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model", "train"]
 
 _AGENTS = 2  # agent 0: the AI, agent 1: the expert
+_PARAMS = "params"  # the Orbax checkpoint directory inside a saved model
 
 
 @named_result
@@ -276,35 +277,39 @@ def evaluate(model: CapabilityModel, sc: Scenario, split: str = "test") -> Evalu
 
 
 def save_model(model: CapabilityModel, path) -> Path:
-    """Write ``model`` to a new directory ``path``: ``config.json`` (Config and shapes) and
-    ``params.npz`` (every parameter, by its path in the module tree). Returns the path."""
-    path = Path(path)
+    """Write ``model`` to a new directory ``path``: ``config.json`` (Config and sizes) and an
+    Orbax checkpoint ``params/`` of every parameter (``orbax.checkpoint.StandardCheckpointer``).
+    Returns the path."""
+    import orbax.checkpoint as ocp
+
+    path = Path(path).absolute()  # Orbax needs absolute paths
     if path.exists():
         raise InputError(f"path={str(path)!r}: already exists; save_model writes a new directory")
     path.mkdir(parents=True)
     cfg = {k: getattr(model.cfg, k) for k in model.cfg.__dataclass_fields__}
     (path / "config.json").write_text(json.dumps({"config": cfg, "spec": model.spec}, indent=2))
-    leaves = jax.tree_util.tree_leaves_with_path(nnx.state(model, nnx.Param))
-    np.savez(path / "params.npz", **{jax.tree_util.keystr(k): np.asarray(v) for k, v in leaves})
+    with ocp.StandardCheckpointer() as ckpt:  # leaving the block waits for the write to finish
+        ckpt.save(path / _PARAMS, nnx.state(model, nnx.Param))
     return path
 
 
 def load_model(path) -> CapabilityModel:
     """Rebuild a model written by :func:`save_model` (eval mode); it gives the same outputs."""
-    path = Path(path)
-    if not (path / "config.json").is_file() or not (path / "params.npz").is_file():
-        raise InputError(f"path={str(path)!r}: not a saved model (needs config.json and params.npz)")
+    import orbax.checkpoint as ocp
+
+    path = Path(path).absolute()
+    if not (path / "config.json").is_file() or not (path / _PARAMS).is_dir():
+        raise InputError(f"path={str(path)!r}: not a saved model (needs config.json and an Orbax {_PARAMS}/)")
     meta = json.loads((path / "config.json").read_text())
     cfg = Config(**meta["config"])._validate()
     with jax.numpy_dtype_promotion("standard"):
         model = CapabilityModel(cfg, rngs=nnx.Rngs(0), **meta["spec"])
-    state = nnx.state(model, nnx.Param)
-    saved = np.load(path / "params.npz")
-    paths, treedef = jax.tree_util.tree_flatten_with_path(state)
-    missing = [jax.tree_util.keystr(k) for k, _ in paths if jax.tree_util.keystr(k) not in saved]
-    if missing:
-        raise InputError(f"path={str(path)!r}: parameters {missing[:3]} missing from params.npz")
-    leaves = [jnp.asarray(saved[jax.tree_util.keystr(k)], dtype=v.dtype) for k, v in paths]
-    nnx.update(model, jax.tree_util.tree_unflatten(treedef, leaves))
+    target = jax.tree_util.tree_map(lambda v: jax.ShapeDtypeStruct(v.shape, v.dtype), nnx.state(model, nnx.Param))
+    try:
+        with ocp.StandardCheckpointer() as ckpt:
+            state = ckpt.restore(path / _PARAMS, target)
+    except (ValueError, KeyError) as e:
+        raise InputError(f"path={str(path)!r}: the checkpoint does not fit the saved config ({e})") from e
+    nnx.update(model, state)
     model.eval()
     return model
