@@ -1,7 +1,8 @@
 """Data without downloads (spec §2.1, §5, ERRATA 6): task worlds, agents, scenarios and loaders.
 
 * :func:`gaussian_task_world` [R]: class means μ_c ~ N(0, I), features ``μ_y + τ ε``.
-* :func:`expert_votes` [P]: the ``ms`` and ``paper41`` experts of §2.1 (jit/vmap-able).
+* :func:`expert_votes`: the ``ms``, ``paper41`` and ``group`` experts [P] and the ``crowd``
+  annotator [R] of §2.1 (jit/vmap-able); :func:`crowd_probs` draws the crowd's distributions.
 * :func:`ai_expert_scenario`: one AI (agent 0) and one expert (agent 1) on a Gaussian world, or
   on scikit-learn's bundled ``load_digits`` images (``data="digits"``).
 * Loaders for the real formats: CIFAR-10 python batches, ``(N, d)`` feature arrays (``.npy``)
@@ -19,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from hai_sim.engine import InputError, named_result
-from hai_sim.engine.validate import check_choice, check_range
+from hai_sim.engine.validate import check_choice, check_range, check_shape, is_concrete
 
 from ._checks import check_grid, check_int_range
 from .theory import EXPERTS, sigma_from_acc
@@ -27,7 +28,9 @@ from .theory import EXPERTS, sigma_from_acc
 __all__ = [
     "Scenario",
     "Split",
+    "VOTE_EXPERTS",
     "ai_expert_scenario",
+    "crowd_probs",
     "expert_votes",
     "gaussian_task_world",
     "load_cifar10_batches",
@@ -35,6 +38,7 @@ __all__ = [
     "load_features",
 ]
 
+VOTE_EXPERTS = (*EXPERTS, "group", "crowd")  # expert_votes' rules; the closed forms know the first two
 AI_BETA = 8.0  # AI rows are softmax(8 (e_y + δ)) (spec §2.1 prototype)
 DEFAULT_AI_ACC = 0.9454  # spec A10
 
@@ -79,22 +83,72 @@ def gaussian_task_world(key, n_samples: int, *, n: int = 10, d_x: int = 32, tau:
     return np.asarray(x), np.asarray(y), means
 
 
-def expert_votes(key, y, expertise, p, expert: str = "ms"):
-    """One vote per instance (§2.1): right on ``expertise`` (n,) bool; elsewhere right w.p. ``p``,
-    else a guess uniform over all n (``"ms"``) or over the classes outside E (``"paper41"``).
+def expert_votes(key, y, expertise, p, expert: str = "ms", *, q=None, group=None, probs=None):
+    """One vote per instance (§2.1, ERRATA 6). Args: ``y`` (N,) int labels, ``expertise`` (n,)
+    bool, ``p`` in [0, 1]; returns (N,) int32 votes. jit/vmap-able (``expert`` static).
 
-    Args: y (N,) int labels; returns (N,) int32 votes. jit/vmap-able (``expert`` static).
+    * ``"ms"`` [P]: right on E; elsewhere right w.p. ``p``, else uniform over all n classes.
+    * ``"paper41"`` [P]: as ``ms`` but the guess is uniform over the classes outside E.
+    * ``"group"`` [P, Table 7]: as ``ms`` with the accuracy parameter ``p`` where ``group`` (N,)
+      bool is True (the AAE group) and ``q`` elsewhere; so P(right | y ∉ E) = p + (1 − p)/n or
+      q + (1 − q)/n.
+    * ``"crowd"`` [R, Table 8 analog]: a label drawn from ``probs`` (N, n), each instance's
+      annotator distribution (:func:`crowd_probs`); ``expertise`` and ``p`` are not used.
     """
-    n = expertise.shape[-1]
-    k_r, k_g = jax.random.split(key)
+    check_choice("expert", expert, VOTE_EXPERTS)
     y = jnp.asarray(y, jnp.int32)
+    n = expertise.shape[-1]
+    if expert == "crowd":
+        if probs is None:
+            raise InputError("probs=None: the crowd expert needs (N, n) annotator distributions (crowd_probs)")
+        _check_probs(probs, y.shape + (n,))
+        return jax.random.categorical(key, jnp.log(jnp.asarray(probs, jnp.float32))).astype(jnp.int32)
+    if expert == "group":
+        if q is None or group is None:
+            raise InputError(f"q={q!r}, group={'None' if group is None else 'given'}: the group expert needs both")
+        check_range("q", q, 0.0, 1.0)
+        check_shape("group", group, y.shape)
+        p = jnp.where(jnp.asarray(group, bool), p, q)
+    k_r, k_g = jax.random.split(key)
     right = jax.random.uniform(k_r, y.shape) < p
-    if expert == "ms":
-        guess = jax.random.randint(k_g, y.shape, 0, n, jnp.int32)
-    else:
+    if expert == "paper41":
         outside = jnp.where(expertise.all(), 0.0, jnp.where(expertise, -jnp.inf, 0.0))
         guess = jax.random.categorical(k_g, jnp.broadcast_to(outside, y.shape + (n,))).astype(jnp.int32)
+    else:
+        guess = jax.random.randint(k_g, y.shape, 0, n, jnp.int32)
     return jnp.where(expertise[y] | right, y, guess)
+
+
+def _check_probs(probs, shape):
+    check_shape("probs", probs, shape)
+    if is_concrete(probs):
+        a = np.asarray(probs, np.float64)
+        if np.any(a < 0) or not np.allclose(a.sum(axis=-1), 1.0, atol=1e-4):
+            raise InputError("probs: rows must be probability vectors (non-negative, summing to 1)")
+
+
+CROWD_EPS = (1.0, 15.0)  # ε_i ~ Beta(1, 15): mean 1/16 of each instance's mass is confusion [R]
+
+
+def crowd_probs(key, y, n: int, confusion=None):
+    """Per-instance annotator distributions of the ``crowd`` expert (spec §2.1 [R]):
+    ``π_i = (1 − ε_i) e_y + ε_i C[y]`` with ``ε_i ~ Beta(1, 15)`` and the confusion matrix ``C``
+    (n, n) of Dirichlet(1) rows (drawn from ``key`` unless given; pass it to draw more instances
+    of the same crowd). So P(vote = y | y) = 1 − E[ε](1 − C[y, y]) = 1 − (1 − C[y, y])/16.
+
+    Returns ``(probs (N, n) float32, confusion (n, n) float32)``.
+    """
+    check_grid(n, "n", 2)
+    y = jnp.asarray(y, jnp.int32)
+    check_range("y", y, 0, n - 1)
+    k_c, k_e = jax.random.split(key)
+    if confusion is None:
+        confusion = jax.random.dirichlet(k_c, jnp.ones(n, jnp.float32), (n,))
+    else:
+        _check_probs(confusion, (n, n))
+    confusion = jnp.asarray(confusion, jnp.float32)
+    eps = jax.random.beta(k_e, *CROWD_EPS, y.shape, jnp.float32)[:, None]
+    return (1.0 - eps) * jax.nn.one_hot(y, n, dtype=jnp.float32) + eps * confusion[y], confusion
 
 
 def _ai_rows(key, y, n: int, sigma: float):

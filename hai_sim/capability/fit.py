@@ -26,7 +26,8 @@ from .data import Scenario, Split, expert_votes
 from .model import CapabilityModel
 from .params import Config
 
-__all__ = ["Evaluation", "Fit", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model", "train"]
+__all__ = ["Evaluation", "Fit", "Trials", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model", "train",
+           "train_trials"]
 
 _AGENTS = 2  # agent 0: the AI, agent 1: the expert
 _PARAMS = "params"  # the Orbax checkpoint directory inside a saved model
@@ -39,6 +40,18 @@ class Fit(NamedTuple):
 
     model: CapabilityModel
     history: xr.Dataset
+
+
+@named_result
+class Trials(NamedTuple):
+    """``acc`` (T,) float64 accuracies of the T = ``cfg.trials`` trainings (seeds ``seed`` …
+    ``seed + T − 1``) on one split; ``median`` their median (the paper's "medium test accuracy
+    of 5 trials", spec A17); ``fit`` the :class:`Fit` of the median trial (the lower middle one
+    when T is even)."""
+
+    acc: np.ndarray
+    median: float
+    fit: Fit
 
 
 @named_result
@@ -227,6 +240,15 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
                          attrs={"seed": seed, "best_val_loss": best, "log_scale_init": lam0, **{f"cfg_{k}": str(v) for k, v in
                                                                           cfg.__dict__.items()}})
     return Fit(model, history)
+
+
+def train_trials(cfg: Config, sc: Scenario, seed: int = 0, split: str = "test") -> Trials:
+    """Train ``cfg.trials`` models (seeds ``seed + t``) on the same scenario and score each on
+    ``split`` (spec §2.3: 5 trials, the median reported [P]). Same seed, same results."""
+    check_choice("split", split, ("train", "val", "test"))
+    fits = [train(cfg, sc, seed=seed + t) for t in range(cfg.trials)]
+    acc = np.array([evaluate(f.model, sc, split).acc for f in fits])
+    return Trials(acc, float(np.median(acc)), fits[int(np.argsort(acc, kind="stable")[(acc.size - 1) // 2])])
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -263,3 +263,58 @@ def test_orbax_checkpoint_roundtrip(tmp_path):
         cap.save_model(model, path)
     with pytest.raises(InputError, match="not a saved model"):
         cap.load_model(tmp_path / "nothing")
+
+
+def test_group_expert_monte_carlo_against_its_accuracy_law():
+    # Table 7's law: P(right) = p + (1 - p)/n in the AAE group, q + (1 - q)/n elsewhere; wrong
+    # votes uniform over the n classes; y in E always right. 4 standard errors, N = 200k.
+    N, n, p, q = 200_000, 3, 0.75, 0.9
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, n, N)
+    g = rng.random(N) < 0.55
+    v = np.asarray(cap.expert_votes(jax.random.key(1), y, jnp.zeros(n, bool), p, "group", q=q, group=g))
+    for mask, acc in ((g, p + (1 - p) / n), (~g, q + (1 - q) / n)):
+        got = np.mean(v[mask] == y[mask])
+        assert abs(got - acc) < 4 * np.sqrt(acc * (1 - acc) / mask.sum())
+        for j in range(1, n):  # a given wrong class gets (1 - p)/n of the instances of class 0
+            sel = mask & (y == 0)
+            want = (1 - (p if mask is g else q)) / n
+            assert abs(np.mean(v[sel] == j) - want) < 4 * np.sqrt(want * (1 - want) / sel.sum())
+    f = g.mean()
+    table7 = f * (p + (1 - p) / 3) + (1 - f) * (q + (1 - q) / 3)
+    assert abs(np.mean(v == y) - table7) < 4 * np.sqrt(table7 * (1 - table7) / N)
+    v_e = np.asarray(cap.expert_votes(jax.random.key(2), y, jnp.arange(n) < 1, 0.0, "group", q=0.0, group=g))
+    assert np.all(v_e[y == 0] == 0)
+    with pytest.raises(InputError, match="q=None"):
+        cap.expert_votes(jax.random.key(0), y, jnp.zeros(n, bool), p, "group", group=g)
+    with pytest.raises(InputError, match="q=1.5"):
+        cap.expert_votes(jax.random.key(0), y, jnp.zeros(n, bool), p, "group", q=1.5, group=g)
+    with pytest.raises(InputError, match="expert='oracle'"):
+        cap.expert_votes(jax.random.key(0), y, jnp.zeros(n, bool), p, "oracle")
+
+
+def test_crowd_expert_monte_carlo_against_its_accuracy_law():
+    # pi_i = (1 - eps_i) e_y + eps_i C[y], eps_i ~ Beta(1, 15): E[pi_iy] = 1 - (1 - C_yy)/16 and a
+    # wrong class j gets C_yj/16 of the votes. 4 standard errors, N = 200k.
+    N, n = 200_000, 10
+    y = np.random.default_rng(3).integers(0, n, N)
+    probs, C = cap.crowd_probs(jax.random.key(5), y, n)
+    probs, C = np.asarray(probs, np.float64), np.asarray(C, np.float64)
+    assert probs.shape == (N, n) and C.shape == (n, n)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(C.sum(axis=1), 1.0, atol=1e-5)
+    sd_eps = np.sqrt(15 / (16**2 * 17))  # Beta(1, 15)
+    v = np.asarray(cap.expert_votes(jax.random.key(6), y, jnp.zeros(n, bool), 0.0, "crowd", probs=probs))
+    for c in range(n):
+        sel = y == c
+        law = 1 - (1 - C[c, c]) / 16
+        assert abs(probs[sel, c].mean() - law) < 4 * sd_eps * (1 - C[c, c]) / np.sqrt(sel.sum())
+        assert abs(np.mean(v[sel] == c) - law) < 4 * np.sqrt(law * (1 - law) / sel.sum())
+    sel = y == 0
+    for j in range(1, n):
+        want = C[0, j] / 16
+        assert abs(np.mean(v[sel] == j) - want) < 4 * np.sqrt(want * (1 - want) / sel.sum()) + 1e-12
+    with pytest.raises(InputError, match="probs=None"):
+        cap.expert_votes(jax.random.key(0), y, jnp.zeros(n, bool), 0.0, "crowd")
+    with pytest.raises(InputError, match="probability vectors"):
+        cap.expert_votes(jax.random.key(0), y[:4], jnp.zeros(n, bool), 0.0, "crowd", probs=2 * probs[:4])
