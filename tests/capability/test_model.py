@@ -318,3 +318,33 @@ def test_crowd_expert_monte_carlo_against_its_accuracy_law():
         cap.expert_votes(jax.random.key(0), y, jnp.zeros(n, bool), 0.0, "crowd")
     with pytest.raises(InputError, match="probability vectors"):
         cap.expert_votes(jax.random.key(0), y[:4], jnp.zeros(n, bool), 0.0, "crowd", probs=2 * probs[:4])
+
+
+def test_calibrated_scale_start_minimises_cross_entropy():
+    # Oracle: scipy's bounded scalar minimiser of the NumPy cross-entropy of exp(lam)·s_f for the
+    # untrained model's fusion; the 0.05-step grid must land within half a step of it.
+    from scipy.optimize import minimize_scalar
+
+    from hai_sim.capability.fit import _calibrated_log_scale, _inputs
+
+    rng = np.random.default_rng(2)
+    N, n = 512, 4
+    y = rng.integers(0, n, N).astype(np.int32)
+    task = rng.normal(size=(N, 1, 6)).astype(np.float32)
+    ai = rng.dirichlet(np.ones(n), N).astype(np.float32)
+    ai[np.arange(N), y] += 2.0  # an informative AI row
+    ai /= ai.sum(axis=1, keepdims=True)
+    votes = np.where(rng.random(N) < 0.6, y, rng.integers(0, n, N)).astype(np.int32)
+    model = _model(M=2, n=n, d_x=6)
+    model.eval()
+    lam = float(_calibrated_log_scale(model, task, ai, votes, y, n=n))
+    s_f = np.asarray(model(*_inputs(task, ai, votes, n)).s_f, np.float64)
+
+    def ce(l):
+        z = np.exp(l) * s_f
+        z -= z.max(axis=1, keepdims=True)
+        return np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(z)), y])
+
+    best = minimize_scalar(ce, bounds=(-3, 8), method="bounded", options={"xatol": 1e-6}).x
+    assert abs(lam - best) <= 0.025 + 1e-6
+    assert lam > 1.0  # the literal start (lam = 0) is far from calibrated

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from flax import nnx  # noqa: F401  (the model is an nnx Module)
 
 from hai_sim import capability as cap
 
