@@ -39,6 +39,7 @@ __all__ = [
 ]
 
 VOTE_EXPERTS = (*EXPERTS, "group", "crowd")  # expert_votes' rules; the closed forms know the first two
+GROUP_FRAC = 0.55  # share of AAE tweets behind Table 7's Expert row (spec §4.8) [R]
 AI_BETA = 8.0  # AI rows are softmax(8 (e_y + δ)) (spec §2.1 prototype)
 DEFAULT_AI_ACC = 0.9454  # spec A10
 
@@ -47,19 +48,22 @@ DEFAULT_AI_ACC = 0.9454  # spec A10
 class Split(NamedTuple):
     """One split: ``task`` (N, 1, d_x) float32, ``y`` (N,) int32, ``ai_scores`` (N, n) float32
     (the AI's row), ``votes`` (N,) int32 (one fixed expert draw: scoring uses it; training
-    redraws votes every step)."""
+    redraws votes every step), ``group`` (N,) bool: the instance's group for a ``group`` expert
+    (None otherwise)."""
 
     task: np.ndarray
     y: np.ndarray
     ai_scores: np.ndarray
     votes: np.ndarray
+    group: np.ndarray | None = None
 
 
 @named_result
 class Scenario(NamedTuple):
     """Agent 0 the AI, agent 1 the expert with expertise ``E = {0..k−1}`` (``expertise`` (n,)
-    bool), right w.p. ``p`` elsewhere, guessing as ``expert``; splits ``train``, ``val``,
-    ``test``; ``info`` records sizes, calibration and seed."""
+    bool), right w.p. ``p`` elsewhere (``q`` outside the group for a ``group`` expert, else
+    None), guessing as ``expert``; splits ``train``, ``val``, ``test``; ``info`` records sizes,
+    calibration and seed."""
 
     n: int
     k: int
@@ -70,6 +74,7 @@ class Scenario(NamedTuple):
     val: Split
     test: Split
     info: dict
+    q: float | None = None
 
 
 def gaussian_task_world(key, n_samples: int, *, n: int = 10, d_x: int = 32, tau: float = 1.6, means=None):
@@ -178,17 +183,27 @@ def _digits(seed: int):
 
 def ai_expert_scenario(seed: int = 0, n: int = 10, k: int = 5, p: float = 0.0, expert: str = "ms",
                        ai_acc: float | None = None, n_train: int = 20_000, n_val: int = 4_000,
-                       n_test: int = 10_000, *, data: str = "gaussian", d_x: int = 32, tau: float = 1.6) -> Scenario:
-    """One AI and one expert (the Table 5 / Fig 4 analog, spec §4.5).
+                       n_test: int = 10_000, *, data: str = "gaussian", d_x: int = 32, tau: float = 1.6,
+                       q: float | None = None, group_frac: float = GROUP_FRAC) -> Scenario:
+    """One AI and one expert (the Table 5 / Fig 4 analog, spec §4.5; Table 7 with ``group``).
 
     ``data="gaussian"``: a :func:`gaussian_task_world`; the AI's noise σ is calibrated
     **exactly** (ERRATA 2) to ``ai_acc`` (None: 0.9454) for the argmax of e_y + δ.
     ``data="digits"``: the 1,797 bundled 8×8 images (n = 10); a logistic-regression AI trains on
     a disjoint 40 %, the rest splits 60/20/20 (the size arguments are ignored, ``info`` reports
     the split); ``ai_acc`` must be None there.
+    ``expert="group"`` (the Table 7 analog [R]): each instance belongs to the group (the AAE
+    tweets) w.p. ``group_frac`` (0.55, spec §4.8), where the expert's accuracy parameter is ``p``,
+    and ``q`` applies elsewhere; the flag is appended to the task features (the text encoder sees
+    the dialect), so ``d_x`` grows by one.
     """
     check_choice("data", data, ("gaussian", "digits"))
-    check_choice("expert", expert, EXPERTS)
+    check_choice("expert", expert, (*EXPERTS, "group"))
+    if (expert == "group") != (q is not None):
+        raise InputError(f"q={q!r}: give q exactly when expert='group' (expert={expert!r})")
+    if q is not None:
+        check_range("q", q, 0.0, 1.0)
+    check_range("group_frac", group_frac, 0.0, 1.0)
     check_grid(n, "n", 2)
     check_int_range("k", k, 0, n, hi_name="n")
     check_range("p", p, 0.0, 1.0)
@@ -215,10 +230,16 @@ def ai_expert_scenario(seed: int = 0, n: int = 10, k: int = 5, p: float = 0.0, e
                 "tau": tau, **{f"n_{k_}": v for k_, v in sizes.items()}}
     splits = {}
     for i, (name, (x, y, ai)) in enumerate(arrays.items()):
-        votes = np.asarray(expert_votes(jax.random.fold_in(key, 100 + i), y, jnp.asarray(expertise), p, expert))
-        splits[name] = Split(x[:, None, :].astype(np.float32), y.astype(np.int32), ai, votes)
-    info.update(seed=seed, n=n, k=k, p=p, expert=expert)
-    return Scenario(n, k, float(p), expert, expertise, splits["train"], splits["val"], splits["test"], info)
+        group = None
+        if expert == "group":
+            group = np.asarray(jax.random.uniform(jax.random.fold_in(key, 200 + i), y.shape) < group_frac)
+            x = np.concatenate([x, group[:, None].astype(x.dtype)], axis=1)
+        votes = np.asarray(expert_votes(jax.random.fold_in(key, 100 + i), y, jnp.asarray(expertise), p, expert,
+                                        q=q, group=group))
+        splits[name] = Split(x[:, None, :].astype(np.float32), y.astype(np.int32), ai, votes, group)
+    info.update(seed=seed, n=n, k=k, p=p, expert=expert, **({"q": q, "group_frac": group_frac} if q is not None else {}))
+    return Scenario(n, k, float(p), expert, expertise, splits["train"], splits["val"], splits["test"], info,
+                    None if q is None else float(q))
 
 
 # ----------------------------------------------------------------------------- loaders

@@ -118,8 +118,8 @@ def _loss(model, task, ai, votes, y, n):
 
 
 @nnx.jit(static_argnames=("n", "expert"))
-def _train_step(model, optimizer, key, task, ai, y, expertise, p, *, n, expert):
-    votes = expert_votes(key, y, expertise, p, expert)
+def _train_step(model, optimizer, key, task, ai, y, expertise, p, *, n, expert, group=None, q=None):
+    votes = expert_votes(key, y, expertise, p, expert, q=q, group=group)
     loss, grads = nnx.value_and_grad(_loss)(model, task, ai, votes, y, n)
     optimizer.update(model, grads)
     return loss
@@ -198,11 +198,13 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
         key, k_cal = jax.random.split(jax.random.key(seed))
         expertise = jnp.asarray(sc.expertise)
         data = {name: jnp.asarray(getattr(tr, name)) for name in ("task", "ai_scores", "y")}
+        group = None if tr.group is None else jnp.asarray(tr.group)  # the group expert's flags
         lam0 = float("nan")  # λ0 of a learnable scale (NaN: the scale is fixed)
         if cfg.logit_scale == "learnable":
             if cfg.scale_init == "calibrated":
                 c = slice(0, min(N, _CALIBRATION_SIZE))
-                votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert)
+                votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert, q=sc.q,
+                                     group=None if group is None else group[c])
                 model.eval()
                 lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes, data["y"][c], n=n)
             else:
@@ -223,7 +225,8 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
             for s in range(steps):
                 idx = order[s]
                 losses.append(step(jax.random.fold_in(k_epoch, s), data["task"][idx], data["ai_scores"][idx],
-                                   data["y"][idx], expertise, sc.p, n=n, expert=sc.expert))
+                                   data["y"][idx], expertise, sc.p, n=n, expert=sc.expert, q=sc.q,
+                                   group=None if group is None else group[idx]))
             model.eval()
             v_loss, v_acc, _ = _score(model, *val, n=n)
             hist["train_loss"].append(float(jnp.mean(jnp.stack(losses))))

@@ -348,3 +348,25 @@ def test_calibrated_scale_start_minimises_cross_entropy():
     best = minimize_scalar(ce, bounds=(-3, 8), method="bounded", options={"xatol": 1e-6}).x
     assert abs(lam - best) <= 0.025 + 1e-6
     assert lam > 1.0  # the literal start (lam = 0) is far from calibrated
+
+
+def test_group_scenario_bad_inputs():
+    with pytest.raises(InputError, match="q=None"):
+        cap.ai_expert_scenario(n=3, k=0, expert="group")
+    with pytest.raises(InputError, match="q=0.5"):
+        cap.ai_expert_scenario(n=3, k=0, expert="ms", q=0.5)
+    with pytest.raises(InputError, match="q=2"):
+        cap.ai_expert_scenario(n=3, k=0, expert="group", q=2.0)
+
+
+@pytest.mark.slow
+def test_group_scenario_votes_follow_the_group_law():
+    sc = cap.ai_expert_scenario(seed=3, n=3, k=0, p=0.75, q=0.9, expert="group", ai_acc=0.928, n_train=64,
+                                n_val=64, n_test=40_000)
+    t = sc.test
+    assert t.task.shape == (40_000, 1, 33) and np.array_equal(t.task[:, 0, -1], t.group.astype(np.float32))
+    assert abs(t.group.mean() - 0.55) < 4 * np.sqrt(0.55 * 0.45 / 40_000)
+    for mask, a in ((t.group, 0.75), (~t.group, 0.9)):
+        law = a + (1 - a) / 3
+        assert abs(np.mean(t.votes[mask] == t.y[mask]) - law) < 4 * np.sqrt(law * (1 - law) / mask.sum())
+    assert sc.q == 0.9 and sc.train.group.shape == (64,)
