@@ -210,7 +210,7 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
             else:
                 lam0 = cfg.scale_init
             lam0 = float(lam0)
-            model.log_scale.value = jnp.asarray(lam0, jnp.float32)
+            model.log_scale[...] = jnp.asarray(lam0, jnp.float32)
         optimizer = nnx.Optimizer(model, _transform(cfg), wrt=nnx.Param)
         val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
         steps = N // cfg.batch
