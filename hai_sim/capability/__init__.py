@@ -71,8 +71,9 @@ __all__ = [
     "EXPERTS", "METHODS", "Baseline", "Optimum", "Sigma", "ai_accuracy", "global_baseline",
     "human_accuracy", "optimal_alpha", "phase_grid", "sigma_from_acc", "team_accuracy", "team_accuracy_mc",
     # the capability-vector transformer, its data and training (spec §1-2)
-    "PRESETS", "VOTE_EXPERTS", "CapabilityModel", "Config", "Evaluation", "Fit", "Fusion", "Scenario", "Split", "Trials",
-    "ai_expert_scenario", "config", "crowd_probs", "evaluate", "expert_votes", "gaussian_task_world", "global_empirical",
+    "PRESETS", "VOTE_EXPERTS", "CapabilityModel", "Config", "Evaluation", "Fit", "Fusion", "Scenario", "Split",
+    "Trials", "ai_expert_scenario", "config", "crowd_probs", "evaluate", "expert_votes", "gaussian_task_world",
+    "global_empirical",
     "lce_loss", "load_cifar10_batches", "load_cifar10h_probs", "load_features", "load_model", "save_model",
     "train", "train_trials",
 ]

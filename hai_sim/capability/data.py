@@ -237,7 +237,9 @@ def ai_expert_scenario(seed: int = 0, n: int = 10, k: int = 5, p: float = 0.0, e
         votes = np.asarray(expert_votes(jax.random.fold_in(key, 100 + i), y, jnp.asarray(expertise), p, expert,
                                         q=q, group=group))
         splits[name] = Split(x[:, None, :].astype(np.float32), y.astype(np.int32), ai, votes, group)
-    info.update(seed=seed, n=n, k=k, p=p, expert=expert, **({"q": q, "group_frac": group_frac} if q is not None else {}))
+    info.update(seed=seed, n=n, k=k, p=p, expert=expert)
+    if q is not None:
+        info.update(q=q, group_frac=group_frac)
     return Scenario(n, k, float(p), expert, expertise, splits["train"], splits["val"], splits["test"], info,
                     None if q is None else float(q))
 

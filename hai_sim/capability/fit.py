@@ -26,8 +26,8 @@ from .data import Scenario, Split, expert_votes
 from .model import CapabilityModel
 from .params import Config
 
-__all__ = ["Evaluation", "Fit", "Trials", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model", "train",
-           "train_trials"]
+__all__ = ["Evaluation", "Fit", "Trials", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model",
+           "train", "train_trials"]
 
 _AGENTS = 2  # agent 0: the AI, agent 1: the expert
 _PARAMS = "params"  # the Orbax checkpoint directory inside a saved model
@@ -240,8 +240,8 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
         model.eval()
     history = xr.Dataset({k: ("epoch", np.asarray(v)) for k, v in hist.items()},
                          coords={"epoch": np.arange(cfg.epochs)},
-                         attrs={"seed": seed, "best_val_loss": best, "log_scale_init": lam0, **{f"cfg_{k}": str(v) for k, v in
-                                                                          cfg.__dict__.items()}})
+                         attrs={"seed": seed, "best_val_loss": best, "log_scale_init": lam0,
+                                **{f"cfg_{k}": str(v) for k, v in cfg.__dict__.items()}})
     return Fit(model, history)
 
 

@@ -127,9 +127,6 @@ def table5_analog(quick: bool = False) -> Result:
     return Result(ds, fig, caption, rows)
 
 
-# Table 7 (hate speech, n = 3, group expert) [P]: (p, q) columns and the printed rows (%).
-TABLE7_PQ = [(0.75, 0.9), (0.9, 0.75), (0.9, 0.9)]
-TABLE7_PAPER = {"Ours": [94.96, 94.62, 95.88], "Expert": [88.11, 89.14, 93.95], "Model": [92.73, 92.79, 92.81]}
 # Full size: the 24,783 tweets split 80/10/10 [P]; offline_cpu at 10 epochs as Table 5's analog.
 TABLE7_FULL = dict(seeds=[0, 1, 2, 3, 4], sizes=dict(n_train=19_826, n_val=2_478, n_test=2_479), cfg=dict(epochs=10))
 TABLE7_QUICK = dict(seeds=[0], sizes=dict(n_train=2048, n_val=512, n_test=2048), cfg=TABLE5_QUICK["cfg"])
@@ -150,9 +147,9 @@ def table7_analog(quick: bool = False) -> Result:
     seeds, sizes = setup["seeds"], setup["sizes"]
     cfg = config("offline_cpu", **setup["cfg"])
     fields = ("acc", "acc_ai", "acc_human", "w_human_in", "w_human_out")
-    out = {f: np.zeros((len(TABLE7_PQ), len(seeds))) for f in fields}
-    w_group = np.zeros((len(TABLE7_PQ), len(seeds), 2))
-    for i, (p, q) in enumerate(TABLE7_PQ):
+    out = {f: np.zeros((len(ref.TABLE7_PQ), len(seeds))) for f in fields}
+    w_group = np.zeros((len(ref.TABLE7_PQ), len(seeds), 2))
+    for i, (p, q) in enumerate(ref.TABLE7_PQ):
         for j, s in enumerate(seeds):
             sc = ai_expert_scenario(seed=s, n=3, k=0, p=p, q=q, expert="group", ai_acc=TABLE7_AI_ACC, **sizes)
             model = train(cfg, sc, seed=s).model
@@ -161,7 +158,7 @@ def table7_analog(quick: bool = False) -> Result:
                 out[f][i, j] = getattr(ev, f)
             w = _expert_weight(model, sc.test)
             w_group[i, j] = w[sc.test.group].mean(), w[~sc.test.group].mean()
-    col = [f"p={p}, q={q}" for p, q in TABLE7_PQ]
+    col = [f"p={p}, q={q}" for p, q in ref.TABLE7_PQ]
     ds = _xr().Dataset({**{f: (("column", "seed"), v) for f, v in out.items()},
                         "w_expert_group": (("column", "seed", "in_group"), w_group)},
                        coords={"column": col, "seed": seeds, "in_group": [True, False]},
@@ -172,30 +169,30 @@ def table7_analog(quick: bool = False) -> Result:
         e = ds.isel(column=i)
         for name, f in (("Ours", "acc"), ("Expert", "acc_human"), ("Model", "acc_ai")):
             rows.append(Row(f"{c}: {name}, median of {len(seeds)} seed(s) (%)", 100 * float(np.median(e[f])), None,
-                            tag="R", note=f"synthetic; the paper's hate-speech value is {TABLE7_PAPER[name][i]} [P], "
+                            tag="R", note=f"synthetic; the paper's hate-speech value is {ref.TABLE7[name][i]} [P], "
                                           f"not a target"))
         for name, f in (("Expert", "acc_human"), ("Model", "acc_ai")):
             mean, se = paired_margin(e.acc, e[f])
             ok = mean > 2 * se if len(seeds) > 1 else mean > 0
             what = "by > 2 s.e. of the paired difference" if len(seeds) > 1 else "(one seed)"
+            se_note = f", s.e. {100 * se:.2f} pp" if len(seeds) > 1 else ""
             rows.append(Row(f"{c}: Ours beats {name} {what}", "yes" if ok else "no", "yes", tag="P",
-                            source="Table 7 ordering (spec §4.8)",
-                            note=f"margin {100 * mean:.2f} pp" + (f", s.e. {100 * se:.2f} pp" if len(seeds) > 1 else "")))
+                            source="Table 7 ordering (spec §4.8)", note=f"margin {100 * mean:.2f} pp{se_note}"))
     from hai_sim import plot
 
     fig, (ax,) = plot.new_figure(1, width=5.2)
     x = np.arange(len(col))
     for j, (name, f) in enumerate((("Ours", "acc"), ("Expert", "acc_human"), ("Model", "acc_ai"))):
         ax.bar(x + 0.27 * (j - 1), 100 * np.median(ds[f], axis=1), width=0.25, label=f"{name} (synthetic) [R]")
-        ax.plot(x + 0.27 * (j - 1), TABLE7_PAPER[name], "kx")
+        ax.plot(x + 0.27 * (j - 1), ref.TABLE7[name], "kx")
     ax.set_xticks(x, col, fontsize=8)
     ax.set_ylim(80, 100)
     ax.set_ylabel("test accuracy (%)")
     ax.legend(fontsize=7)
     plot.provenance_note(fig, "[R] synthetic n = 3 world, group expert; x: the paper's hate-speech numbers [P].")
     caption = (f"Table 7 analog [R]: median over {len(seeds)} seed(s) of the learned weights, the group expert and the "
-               f"AI (92.8 %) on synthetic data; crosses are the paper's numbers [P], shown beside, not targets. Target: "
-               f"Ours beats Expert and Model in every column. w_expert_group holds the mean expert weight inside and "
+               f"AI (92.8 %) on synthetic data; crosses are the paper's numbers [P], shown beside, not targets. "
+               f"Target: Ours beats Expert and Model in every column. w_expert_group holds the mean expert weight inside and "
                f"outside the group.")
     return Result(ds, fig, caption, rows)
 
