@@ -192,8 +192,8 @@ def table7_analog(quick: bool = False) -> Result:
     plot.provenance_note(fig, "[R] synthetic n = 3 world, group expert; x: the paper's hate-speech numbers [P].")
     caption = (f"Table 7 analog [R]: median over {len(seeds)} seed(s) of the learned weights, the group expert and the "
                f"AI (92.8 %) on synthetic data; crosses are the paper's numbers [P], shown beside, not targets. "
-               f"Target: Ours beats Expert and Model in every column. w_expert_group holds the mean expert weight inside and "
-               f"outside the group.")
+               f"Target: Ours beats Expert and Model in every column. w_expert_group holds the mean expert weight "
+               f"inside and outside the group.")
     return Result(ds, fig, caption, rows)
 
 
