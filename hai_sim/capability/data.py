@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 from pathlib import Path
 from typing import NamedTuple
@@ -146,13 +147,22 @@ def crowd_probs(key, y, n: int, confusion=None):
     check_grid(n, "n", 2)
     y = jnp.asarray(y, jnp.int32)
     check_range("y", y, 0, n - 1)
-    k_c, k_e = jax.random.split(key)
-    if confusion is None:
-        confusion = jax.random.dirichlet(k_c, jnp.ones(n, jnp.float32), (n,))
-    else:
+    if confusion is not None:
         _check_probs(confusion, (n, n))
-    confusion = jnp.asarray(confusion, jnp.float32)
-    eps = jax.random.beta(k_e, *CROWD_EPS, y.shape, jnp.float32)[:, None]
+        confusion = jnp.asarray(confusion, jnp.float32)
+    return _crowd_core(key, y, confusion, n=int(n))
+
+
+@functools.partial(jax.jit, static_argnames=("n",))
+def _crowd_core(key, y, confusion, *, n):
+    k_c, k_e = jax.random.split(key)
+    # Both laws by exact transforms of uniforms (jax.random.beta/dirichlet run a gamma rejection
+    # sampler that is slow to compile): Dirichlet(1) rows are normalised Exp(1) draws, and
+    # Beta(1, b) has the cdf 1 − (1 − x)^b, so ε = 1 − U^(1/b).
+    if confusion is None:
+        e = jax.random.exponential(k_c, (n, n), jnp.float32)
+        confusion = e / e.sum(axis=1, keepdims=True)
+    eps = 1.0 - jax.random.uniform(k_e, y.shape + (1,), jnp.float32) ** (1.0 / CROWD_EPS[1])
     return (1.0 - eps) * jax.nn.one_hot(y, n, dtype=jnp.float32) + eps * confusion[y], confusion
 
 
