@@ -70,7 +70,7 @@ def _train_rate(preset: str, batch: int, steps: int, **over):
     sc = cap.ai_expert_scenario(seed=0, n=10, k=5, n_train=batch, n_val=batch, n_test=batch)
     with jax.numpy_dtype_promotion("standard"):
         model = cap.CapabilityModel(cfg, n_agents=2, n_classes=10, d_task=32, rngs=nnx.Rngs(0))
-        opt = nnx.Optimizer(model, __import__("optax").adam(cfg.lr), wrt=nnx.Param)
+        opt = nnx.Optimizer(model, T._transform(cfg), wrt=nnx.Param)
         args = [jnp.asarray(a) for a in (sc.train.task, sc.train.ai_scores, sc.train.y)]
         E = jnp.asarray(sc.expertise)
         key = jax.random.key(0)

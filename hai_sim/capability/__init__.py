@@ -18,6 +18,7 @@ Contract::
     out = model(task, agent_ids, agent_mask, scores)         # Fusion(w, s_f)
     sc = cap.ai_expert_scenario(seed=0, n=10, k=5, ...)      # Scenario (or data="digits")
     fit = cap.train(cfg, sc, seed=0)                         # Fit(model, history)
+    tr = cap.train_trials(cfg, sc, seed=0)                   # Trials(acc, median, fit): cfg.trials runs
     ev = cap.evaluate(fit.model, sc, split="test")           # Evaluation
     cap.save_model(fit.model, path); cap.load_model(path)
     cap.lce_loss(logits, human_pred, y, alpha=1.0)           # L_CE^alpha, 0-d
@@ -44,14 +45,27 @@ from .baselines import (
 from .data import (
     Scenario,
     Split,
+    VOTE_EXPERTS,
     ai_expert_scenario,
+    crowd_probs,
     expert_votes,
     gaussian_task_world,
     load_cifar10_batches,
     load_cifar10h_probs,
     load_features,
 )
-from .fit import Evaluation, Fit, evaluate, global_empirical, lce_loss, load_model, save_model, train
+from .fit import (
+    Evaluation,
+    Fit,
+    Trials,
+    evaluate,
+    global_empirical,
+    lce_loss,
+    load_model,
+    save_model,
+    train,
+    train_trials,
+)
 from .model import CapabilityModel, Fusion
 from .montecarlo import team_accuracy_mc
 from .params import PRESETS, Config, config
@@ -75,10 +89,11 @@ __all__ = [
     "EXPERTS", "METHODS", "Baseline", "Optimum", "Sigma", "ai_accuracy", "global_baseline",
     "human_accuracy", "optimal_alpha", "phase_grid", "sigma_from_acc", "team_accuracy", "team_accuracy_mc",
     # the capability-vector transformer, its data and training (spec §1-2)
-    "PRESETS", "CapabilityModel", "Config", "Evaluation", "Fit", "Fusion", "Scenario", "Split",
-    "ai_expert_scenario", "config", "evaluate", "expert_votes", "gaussian_task_world", "global_empirical",
+    "PRESETS", "VOTE_EXPERTS", "CapabilityModel", "Config", "Evaluation", "Fit", "Fusion", "Scenario", "Split",
+    "Trials", "ai_expert_scenario", "config", "crowd_probs", "evaluate", "expert_votes", "gaussian_task_world",
+    "global_empirical",
     "lce_loss", "load_cifar10_batches", "load_cifar10h_probs", "load_features", "load_model", "save_model",
-    "train",
+    "train", "train_trials",
     # baselines of spec §1.5 and Table 8 (stand-in choices [R] in baselines.py)
     "Deferral", "Weighting", "confidence", "consistent", "consistent_impute", "consistent_two_step",
     "equal_weights", "expert_only", "flexible_weights", "global_weights", "model_only", "mpz18", "oracle_reject", "pooled_weights",

@@ -357,49 +357,6 @@ def unreproducible(quick: bool = False) -> Result:
     return Result(ds, None, caption, rows)
 
 
-@experiment("capability.table5-analog", title="Table 5 analog: learned weights vs Global, AI and expert (synthetic)",
-            tag="R", heavy=True)
-def table5_analog(quick: bool = False) -> Result:
-    """Ours on the synthetic Table 5 analog [R]: one AI at 94.54 % (σ calibrated exactly), one
-    ``ms`` expert perfect on k classes; the learned model against the AI alone, the expert alone,
-    empirical Global (α picked on validation) and oracle routing. CIFAR numbers are not targets;
-    the ordering Ours > AI-only is. Output scale fixed at 1/T = 10 (E8'; spec §2.3: the literal
-    form collapses to AI-only, and a learnable λ moved too slowly in our short runs)."""
-    from . import ai_expert_scenario, config, evaluate, train
-
-    ks = [5] if quick else [1, 3, 5, 7, 9]
-    sizes = dict(n_train=2048, n_val=512, n_test=2048) if quick else dict(n_train=20_000, n_val=4_000, n_test=10_000)
-    cfg = (config("offline_cpu", d=16, d_cap=16, heads=2, d_ff=32, layers=1, batch=128, epochs=4, logit_scale=10.0)
-           if quick else config("offline_cpu", logit_scale=10.0))
-    fields = ("acc", "acc_ai", "acc_human", "acc_global", "acc_oracle", "w_human_in", "w_human_out")
-    out = {f: [] for f in fields}
-    for k in ks:
-        sc = ai_expert_scenario(seed=k, n=10, k=k, p=0.0, expert="ms", **sizes)
-        ev = evaluate(train(cfg, sc, seed=0).model, sc)
-        for f in fields:
-            out[f].append(getattr(ev, f))
-    ds = _xr().Dataset({f: ("k", 100 * np.asarray(v)) for f, v in out.items()}, coords={"k": ks},
-                       attrs={"provenance": "R (synthetic analog)", "n_test": sizes["n_test"], "seed": 0})
-    rows = []
-    for i, k in enumerate(ks):
-        se = 100 * np.sqrt(2 * 0.05 * 0.95 / sizes["n_test"])
-        rows.append(Row(f"k={k}: Ours (%)", float(ds.acc[i]), None, tag="R", note="synthetic; no paper target"))
-        rows.append(Row(f"k={k}: Global empirical (%)", float(ds.acc_global[i]), None, tag="R"))
-        rows.append(Row(f"k={k}: oracle routing (%)", float(ds.acc_oracle[i]), None, tag="R"))
-        ok = float(ds.acc[i]) > float(ds.acc_ai[i])
-        rows.append(Row(f"k={k}: Ours > AI-only", "yes" if ok else "no", "yes", tag="P", source="Table 5 ordering",
-                        note=f"margin {float(ds.acc[i] - ds.acc_ai[i]):.2f} pp; test s.e. about {se:.2f} pp"))
-    plot = _plt()
-    fig, (ax,) = plot.new_figure(1, width=5.2)
-    for f, style in (("acc", "o-"), ("acc_global", "s--"), ("acc_ai", "^:"), ("acc_oracle", "k.")):
-        ax.plot(ks, ds[f], style, label=f.replace("acc_", "") if f != "acc" else "ours (learned) [R]")
-    ax.set_xlabel("expert competence k")
-    ax.set_ylabel("test accuracy (%)")
-    ax.legend(fontsize=7)
-    plot.provenance_note(fig, "[R] synthetic analog (Gaussian task world, noisy one-hot AI, ms expert); one seed.")
-    caption = ("Table 5 analog [R]: the capability-vector model on synthetic data, one training seed, against the AI, "
-               "empirical Global and oracle routing. Only the ordering is a target; the CIFAR numbers need the data.")
-    return Result(ds, fig, caption, rows)
-
-
-from . import baseline_experiments  # noqa: E402,F401  (registers the Table 5/6/8 baseline experiments)
+# Trained-model experiments (registered on import).
+from . import training_experiments  # noqa: E402, F401
+from . import baseline_experiments  # noqa: E402, F401  (the Table 5/6/8 baseline experiments)

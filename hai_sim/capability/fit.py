@@ -1,4 +1,4 @@
-"""Training (spec §2.2-2.3, optax), evaluation (§2.4), baselines and checkpoints.
+"""Training (spec §2.2-2.3, optax), evaluation (§2.4), baselines and Orbax checkpoints.
 
 Training draws the expert's votes afresh every step (a new key per step); validation and test
 use the scenario's fixed draws, so every epoch is scored on the same votes. The kept model is the
@@ -7,6 +7,7 @@ one with the lowest validation loss [P]. Same seed, same results.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import NamedTuple
@@ -25,9 +26,11 @@ from .data import Scenario, Split, expert_votes
 from .model import CapabilityModel
 from .params import Config
 
-__all__ = ["Evaluation", "Fit", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model", "train"]
+__all__ = ["Evaluation", "Fit", "Trials", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model",
+           "train", "train_trials"]
 
 _AGENTS = 2  # agent 0: the AI, agent 1: the expert
+_PARAMS = "params"  # the Orbax checkpoint directory inside a saved model
 
 
 @named_result
@@ -37,6 +40,18 @@ class Fit(NamedTuple):
 
     model: CapabilityModel
     history: xr.Dataset
+
+
+@named_result
+class Trials(NamedTuple):
+    """``acc`` (T,) float64 accuracies of the T = ``cfg.trials`` trainings (seeds ``seed`` …
+    ``seed + T − 1``) on one split; ``median`` their median (the paper's "medium test accuracy
+    of 5 trials", spec A17); ``fit`` the :class:`Fit` of the median trial (the lower middle one
+    when T is even)."""
+
+    acc: np.ndarray
+    median: float
+    fit: Fit
 
 
 @named_result
@@ -103,8 +118,8 @@ def _loss(model, task, ai, votes, y, n):
 
 
 @nnx.jit(static_argnames=("n", "expert"))
-def _train_step(model, optimizer, key, task, ai, y, expertise, p, *, n, expert):
-    votes = expert_votes(key, y, expertise, p, expert)
+def _train_step(model, optimizer, key, task, ai, y, expertise, p, *, n, expert, group=None, q=None):
+    votes = expert_votes(key, y, expertise, p, expert, q=q, group=group)
     loss, grads = nnx.value_and_grad(_loss)(model, task, ai, votes, y, n)
     optimizer.update(model, grads)
     return loss
@@ -115,6 +130,46 @@ def _score(model, task, ai, votes, y, *, n):
     fusion = model(*_inputs(task, ai, votes, n))
     loss = optax.softmax_cross_entropy_with_integer_labels(model.logits(fusion), y).mean()
     return loss, jnp.mean(jnp.argmax(fusion.s_f, axis=-1) == y), fusion.w
+
+
+# λ0 grid of the temperature-scaling start: scales e^-3 ≈ 0.05 to e^8 ≈ 3000 in steps of 0.05.
+_LAMBDA_GRID = np.linspace(-3.0, 8.0, 221)
+_CALIBRATION_SIZE = 4096  # training instances used to pick λ0
+
+
+@nnx.jit(static_argnames=("n",))
+def _calibrated_log_scale(model, task, ai, votes, y, *, n):
+    """λ0 = argmin over :data:`_LAMBDA_GRID` of the cross-entropy of ``exp(λ)·s_f`` for the
+    untrained model's fusion (temperature scaling, Guo et al. 2017). s_f is a convex combination
+    of probability and one-hot rows, so at λ = 0 the logits differ by at most 1 and the softmax is
+    nearly uniform: cross-entropy is then almost linear in w, the weights run to the agent with
+    the best mean score (the AI) and saturate before a slowly learnt λ grows (spec §2.3)."""
+    s_f = model(*_inputs(task, ai, votes, n)).s_f
+    lam = jnp.asarray(_LAMBDA_GRID, jnp.float32)
+    logits = jnp.exp(lam)[:, None, None] * s_f[None]
+    ce = optax.softmax_cross_entropy_with_integer_labels(logits, jnp.broadcast_to(y, logits.shape[:2])).mean(-1)
+    return lam[jnp.argmin(ce)]
+
+
+# Parameter groups of the per-group learning rates (Config.lr_*): top-level module attribute ->
+# group; every other attribute is the "generator" (embeddings, encoder, weight head) at cfg.lr.
+_GROUPS = {"cap_table": "capability", "cap_proj": "capability", "slot_emb": "capability",
+           "feat1": "task", "feat2": "task", "log_scale": "scale"}
+
+
+def _group_labels(params):
+    """The group of every parameter leaf (by the first key of its path)."""
+    return jax.tree_util.tree_map_with_path(lambda path, _: _GROUPS.get(str(path[0].key), "generator"), params)
+
+
+@functools.cache
+def _transform(cfg: Config):
+    """Adam with the Config's per-group learning rates (optax.multi_transform). Cached per
+    Config: nnx.jit keys its compiled step on the optimizer, and a new optax object each call
+    would recompile the step for every training run."""
+    rates = {"generator": cfg.lr, "capability": cfg.lr_capability, "task": cfg.lr_task, "scale": cfg.lr_scale}
+    return optax.multi_transform({g: optax.adam(cfg.lr if lr is None else lr) for g, lr in rates.items()},
+                                 _group_labels)
 
 
 def _check_scenario(sc):
@@ -140,10 +195,23 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
     with jax.numpy_dtype_promotion("standard"):
         model = CapabilityModel(cfg, n_agents=_AGENTS, n_classes=n, d_task=tr.task.shape[-1],
                                 rngs=nnx.Rngs(params=seed, dropout=seed + 1))
-        optimizer = nnx.Optimizer(model, optax.adam(cfg.lr), wrt=nnx.Param)
-        key = jax.random.key(seed)
+        key, k_cal = jax.random.split(jax.random.key(seed))
         expertise = jnp.asarray(sc.expertise)
         data = {name: jnp.asarray(getattr(tr, name)) for name in ("task", "ai_scores", "y")}
+        group = None if tr.group is None else jnp.asarray(tr.group)  # the group expert's flags
+        lam0 = float("nan")  # λ0 of a learnable scale (NaN: the scale is fixed)
+        if cfg.logit_scale == "learnable":
+            if cfg.scale_init == "calibrated":
+                c = slice(0, min(N, _CALIBRATION_SIZE))
+                votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert, q=sc.q,
+                                     group=None if group is None else group[c])
+                model.eval()
+                lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes, data["y"][c], n=n)
+            else:
+                lam0 = cfg.scale_init
+            lam0 = float(lam0)
+            model.log_scale[...] = jnp.asarray(lam0, jnp.float32)
+        optimizer = nnx.Optimizer(model, _transform(cfg), wrt=nnx.Param)
         val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
         steps = N // cfg.batch
         best, best_state, hist = np.inf, None, {"train_loss": [], "val_loss": [], "val_acc": [], "scale": []}
@@ -152,12 +220,13 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
             order = jax.random.permutation(k_shuffle, N)[: steps * cfg.batch]
             order = order.reshape(steps, cfg.batch)
             model.train()
+            step = nnx.cached_partial(_train_step, model, optimizer)  # skips re-walking the module each step
             losses = []
             for s in range(steps):
                 idx = order[s]
-                losses.append(_train_step(model, optimizer, jax.random.fold_in(k_epoch, s), data["task"][idx],
-                                          data["ai_scores"][idx], data["y"][idx], expertise, sc.p, n=n,
-                                          expert=sc.expert))
+                losses.append(step(jax.random.fold_in(k_epoch, s), data["task"][idx], data["ai_scores"][idx],
+                                   data["y"][idx], expertise, sc.p, n=n, expert=sc.expert, q=sc.q,
+                                   group=None if group is None else group[idx]))
             model.eval()
             v_loss, v_acc, _ = _score(model, *val, n=n)
             hist["train_loss"].append(float(jnp.mean(jnp.stack(losses))))
@@ -171,9 +240,18 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
         model.eval()
     history = xr.Dataset({k: ("epoch", np.asarray(v)) for k, v in hist.items()},
                          coords={"epoch": np.arange(cfg.epochs)},
-                         attrs={"seed": seed, "best_val_loss": best, **{f"cfg_{k}": str(v) for k, v in
-                                                                          cfg.__dict__.items()}})
+                         attrs={"seed": seed, "best_val_loss": best, "log_scale_init": lam0,
+                                **{f"cfg_{k}": str(v) for k, v in cfg.__dict__.items()}})
     return Fit(model, history)
+
+
+def train_trials(cfg: Config, sc: Scenario, seed: int = 0, split: str = "test") -> Trials:
+    """Train ``cfg.trials`` models (seeds ``seed + t``) on the same scenario and score each on
+    ``split`` (spec §2.3: 5 trials, the median reported [P]). Same seed, same results."""
+    check_choice("split", split, ("train", "val", "test"))
+    fits = [train(cfg, sc, seed=seed + t) for t in range(cfg.trials)]
+    acc = np.array([evaluate(f.model, sc, split).acc for f in fits])
+    return Trials(acc, float(np.median(acc)), fits[int(np.argsort(acc, kind="stable")[(acc.size - 1) // 2])])
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -224,35 +302,39 @@ def evaluate(model: CapabilityModel, sc: Scenario, split: str = "test") -> Evalu
 
 
 def save_model(model: CapabilityModel, path) -> Path:
-    """Write ``model`` to a new directory ``path``: ``config.json`` (Config and shapes) and
-    ``params.npz`` (every parameter, by its path in the module tree). Returns the path."""
-    path = Path(path)
+    """Write ``model`` to a new directory ``path``: ``config.json`` (Config and sizes) and an
+    Orbax checkpoint ``params/`` of every parameter (``orbax.checkpoint.StandardCheckpointer``).
+    Returns the path."""
+    import orbax.checkpoint as ocp
+
+    path = Path(path).absolute()  # Orbax needs absolute paths
     if path.exists():
         raise InputError(f"path={str(path)!r}: already exists; save_model writes a new directory")
     path.mkdir(parents=True)
     cfg = {k: getattr(model.cfg, k) for k in model.cfg.__dataclass_fields__}
     (path / "config.json").write_text(json.dumps({"config": cfg, "spec": model.spec}, indent=2))
-    leaves = jax.tree_util.tree_leaves_with_path(nnx.state(model, nnx.Param))
-    np.savez(path / "params.npz", **{jax.tree_util.keystr(k): np.asarray(v) for k, v in leaves})
+    with ocp.StandardCheckpointer() as ckpt:  # leaving the block waits for the write to finish
+        ckpt.save(path / _PARAMS, nnx.state(model, nnx.Param))
     return path
 
 
 def load_model(path) -> CapabilityModel:
     """Rebuild a model written by :func:`save_model` (eval mode); it gives the same outputs."""
-    path = Path(path)
-    if not (path / "config.json").is_file() or not (path / "params.npz").is_file():
-        raise InputError(f"path={str(path)!r}: not a saved model (needs config.json and params.npz)")
+    import orbax.checkpoint as ocp
+
+    path = Path(path).absolute()
+    if not (path / "config.json").is_file() or not (path / _PARAMS).is_dir():
+        raise InputError(f"path={str(path)!r}: not a saved model (needs config.json and an Orbax {_PARAMS}/)")
     meta = json.loads((path / "config.json").read_text())
     cfg = Config(**meta["config"])._validate()
     with jax.numpy_dtype_promotion("standard"):
         model = CapabilityModel(cfg, rngs=nnx.Rngs(0), **meta["spec"])
-    state = nnx.state(model, nnx.Param)
-    saved = np.load(path / "params.npz")
-    paths, treedef = jax.tree_util.tree_flatten_with_path(state)
-    missing = [jax.tree_util.keystr(k) for k, _ in paths if jax.tree_util.keystr(k) not in saved]
-    if missing:
-        raise InputError(f"path={str(path)!r}: parameters {missing[:3]} missing from params.npz")
-    leaves = [jnp.asarray(saved[jax.tree_util.keystr(k)], dtype=v.dtype) for k, v in paths]
-    nnx.update(model, jax.tree_util.tree_unflatten(treedef, leaves))
+    target = jax.tree_util.tree_map(lambda v: jax.ShapeDtypeStruct(v.shape, v.dtype), nnx.state(model, nnx.Param))
+    try:
+        with ocp.StandardCheckpointer() as ckpt:
+            state = ckpt.restore(path / _PARAMS, target)
+    except (ValueError, KeyError) as e:
+        raise InputError(f"path={str(path)!r}: the checkpoint does not fit the saved config ({e})") from e
+    nnx.update(model, state)
     model.eval()
     return model

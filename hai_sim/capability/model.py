@@ -83,8 +83,10 @@ class CapabilityModel(nnx.Module):
                 raise InputError(f"{name}={v!r} is outside the allowed range integers >= 1")
         max_agents = int(n_agents if max_agents is None else max_agents)
         self.cfg = cfg
-        self.spec = dict(n_agents=int(n_agents), n_classes=int(n_classes), d_task=int(d_task),
-                         max_agents=max_agents, max_task_tokens=int(max_task_tokens))
+        # A tuple, not a dict: nnx.jit hashes the module's static attributes to reuse compiled
+        # steps, and an unhashable attribute makes every new model recompile.
+        self._spec = tuple(dict(n_agents=int(n_agents), n_classes=int(n_classes), d_task=int(d_task),
+                                max_agents=max_agents, max_task_tokens=int(max_task_tokens)).items())
         d = cfg.d
         if cfg.task_embedding != "absent":
             # Offline feature extractor (§1.3 item 1): a 2-layer MLP, then the projection to d.
@@ -106,6 +108,11 @@ class CapabilityModel(nnx.Module):
         self.head = nnx.Linear(d, 1, rngs=rngs)
         if cfg.logit_scale == "learnable":
             self.log_scale = nnx.Param(jnp.zeros((), _F32))
+
+    @property
+    def spec(self) -> dict:
+        """The constructor's sizes: n_agents, n_classes, d_task, max_agents, max_task_tokens."""
+        return dict(self._spec)
 
     # -- host checks ----------------------------------------------------------------------
     def _check(self, task, agent_ids, agent_mask, scores):

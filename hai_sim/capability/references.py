@@ -43,6 +43,10 @@ TABLE5_GLOBAL_MS = _printed(["94.65", "94.91", "95.26", "95.69", "96.17", "96.71
 TABLE5_OURS = [95.53, 95.85, 96.16, 97.21, 97.66, 98.47, 98.96, 99.25, 99.66, 100.0]  # paper, CIFAR-10 [P]
 TABLE5_REALISED_K1 = Reference.printed("94.66", "spec §3.4 (k = 1, exact-calibrated sigma, ERRATA 2)", tag="D")
 
+# Table 7 (hate speech, n = 3, group expert, median of 5 trials) [P]: (p, q) columns and rows (%).
+TABLE7_PQ = [(0.75, 0.9), (0.9, 0.75), (0.9, 0.9)]
+TABLE7 = {"Ours": [94.96, 94.62, 95.88], "Expert": [88.11, 89.14, 93.95], "Model": [92.73, 92.79, 92.81]}
+
 # Table 6 (n = 20, AI accuracy 0.7333, paper41 expert, p = 0), k = 0, 2, ..., 20.
 TABLE6_K = list(range(0, 21, 2))
 TABLE6_GLOBAL = _fitted([73.33, 74.30, 76.17, 78.45, 81.02, 83.81, 86.83, 90.06, 93.56, 97.51, 100.0],
