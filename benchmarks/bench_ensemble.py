@@ -19,7 +19,7 @@ import numpy as np
 
 import hai_sim  # noqa: F401  (x64)
 from hai_sim.engine.bench import compare
-from hai_sim.ensemble.evaluate import _run
+from hai_sim.ensemble.evaluate import _seed_runs
 from hai_sim.ensemble.fit import PIPELINE_ITERS as ITERS  # the kernel's Newton steps in run_admissions
 from hai_sim.ensemble.params import Population
 
@@ -95,13 +95,12 @@ def numpy_batched(seeds, p, delta, alpha, q):
 
 @jax.jit
 def jax_runs(keys, p, delta, alpha, q):
-    def one(k, pp, dd, aa, qq):
+    def point(pp, dd, aa, qq):
         pop = Population(pp, dd, aa, jnp.asarray(0.5), jnp.asarray(0.1))
-        m = _run(k, pop, qq, jnp.asarray(0.0), False, N_TRAIN, N_TEST, 1.0)
-        return jnp.stack([m.acc_rt_adapt, m.team_acc_adapt])
+        m = _seed_runs(keys, pop, qq, jnp.asarray(0.0), False, N_TRAIN, N_TEST, 1.0)
+        return jnp.stack([m.acc_rt_adapt, m.team_acc_adapt], axis=-1)
 
-    seeds = jax.vmap(one, in_axes=(0, None, None, None, None))
-    return jax.vmap(seeds, in_axes=(None, 0, 0, 0, 0))(keys, p, delta, alpha, q)
+    return jax.vmap(point)(p, delta, alpha, q)
 
 
 def _check_twin() -> float:

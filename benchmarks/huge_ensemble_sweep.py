@@ -37,15 +37,14 @@ import numpy as np
 
 import hai_sim  # noqa: F401  (x64)
 from hai_sim.engine import sweep
-from hai_sim.ensemble.evaluate import _run
+from hai_sim.ensemble.evaluate import _seed_runs
 from hai_sim.ensemble.params import Population
 
 
 def make_kernel(n_seeds: int):
     def ensemble_grid(key, p, delta, alpha, tau):
         pop = Population(p, delta, alpha, jnp.asarray(0.5), jnp.asarray(0.1))
-        keys = jax.random.split(key, n_seeds)
-        m = jax.vmap(lambda k: _run(k, pop, None, tau, True, 1000, 5000, 1.0))(keys)  # q = 0: no flips drawn
+        m = _seed_runs(jax.random.split(key, n_seeds), pop, None, tau, True, 1000, 5000, 1.0)  # q = 0: no flips drawn
         g_rt = 100.0 * (m.acc_rt_adapt - m.acc_rt_single)
         g_team = 100.0 * (m.team_acc_oracle - m.team_acc_standard)
         se = lambda g: jnp.std(g, ddof=1) / jnp.sqrt(float(n_seeds))  # noqa: E731

@@ -128,6 +128,16 @@ def _run(key, pop: Population, q, tau, use_tau, n_train, n_test, C) -> Metrics:
                    r_oracle, agree, empty)
 
 
+def _seed_runs(keys, pop: Population, q, tau, use_tau, n_train, n_test, C) -> Metrics:
+    """:func:`_run` for each key of ``keys`` (S,) at one parameter point -> Metrics with a leading S.
+
+    Seeds run in sequence (``lax.map``), not vmapped: under an outer vmap over grid points, a vmap
+    over seeds too makes every intermediate (points × seeds × n_test) and the pipeline memory-bound;
+    64 points × 30 seeds ran 2.3× faster per run this way (same results to round-off).
+    """
+    return jax.lax.map(lambda k: _run(k, pop, q, tau, use_tau, n_train, n_test, C), keys)
+
+
 @jit_core(static_argnames=("use_tau", "n_train", "n_test", "C"))
 def _run_core(key, pop, q, tau, use_tau, n_train, n_test, C):
     return _run(key, pop, q, tau, use_tau, n_train, n_test, C)
@@ -164,9 +174,7 @@ def run_admissions(key, p=0.5, delta=0.25, alpha=1.0, q=0.0, tau=None, *, alpha_
 
 @jit_core(static_argnames=("n_seeds", "metric", "n_train", "n_test", "C"))
 def _gain_core(key, pop, q, n_seeds, metric, n_train, n_test, C):
-    keys = jax.random.split(key, n_seeds)
-    m = jax.vmap(_run, in_axes=(0, None, None, None, None, None, None, None))(
-        keys, pop, q, 0.0, False, n_train, n_test, C)
+    m = _seed_runs(jax.random.split(key, n_seeds), pop, q, 0.0, False, n_train, n_test, C)
     if metric == "team":
         g = m.team_acc_adapt - m.team_acc_single
     else:
@@ -192,8 +200,7 @@ def adaptive_gain(key, n_seeds=30, p=0.5, delta=0.25, alpha=1.0, q=0.0, *, metri
 @jit_core(static_argnames=("use_tau", "n_train", "n_test", "C"))
 def _batch_core(keys, pop, q, tau, use_tau, n_train, n_test, C):
     """Metrics for keys (P, S) at P parameter points (pop, q, tau batched over P), seeds innermost."""
-    per_seed = jax.vmap(_run, in_axes=(0, None, None, None, None, None, None, None))
-    return jax.vmap(per_seed, in_axes=(0, 0, 0, 0, None, None, None, None))(
+    return jax.vmap(_seed_runs, in_axes=(0, 0, 0, 0, None, None, None, None))(
         keys, pop, q, tau, use_tau, n_train, n_test, C)
 
 

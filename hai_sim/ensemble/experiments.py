@@ -398,14 +398,13 @@ def _seed_gain(key, p, delta, alpha, q, tau, n_seeds, metric, use_tau, pair):
     import jax
     import jax.numpy as jnp
 
-    from .evaluate import _run
+    from .evaluate import _seed_runs
     from .params import Population
 
     a, b = pair.split("-")
     pre = "acc_rt_" if metric == "rt" else "team_acc_"
     pop = Population(p, delta, alpha, jnp.asarray(0.5), jnp.asarray(0.1))
-    keys = jax.random.split(key, n_seeds)
-    m = jax.vmap(lambda k: _run(k, pop, q, tau, use_tau, N_TRAIN, N_TEST, 1.0))(keys)
+    m = _seed_runs(jax.random.split(key, n_seeds), pop, q, tau, use_tau, N_TRAIN, N_TEST, 1.0)
     g = 100.0 * (m[pre + a] - m[pre + b])
     return {"gain": jnp.mean(g), "gain_se": jnp.std(g, ddof=1) / jnp.sqrt(float(n_seeds)),
             "D": jnp.mean(m.D), "Delta": jnp.mean(m.Delta), "gain0": 100.0 * jnp.mean(m.acc_rt_oracle - m.acc_rt_single)}
