@@ -14,15 +14,15 @@ Memory: a chunk holds (points × seeds) test sets of 5000 applicants; at chunk_s
 chunks of about 110 points, 3300 runs) the process peaked at 2.7 GB, so 1024 would need about
 8 times that.
 
-Measured 2026-12-02, final kernel, two host devices, on the shared 2-core machine (other jobs:
-load average 7–8, then 4.5): 19 chunks in 240 s (compile 27 s; 8.7 s/chunk, 380 runs/s; the
-process got 0.49 cores), killed with SIGKILL; the same command then printed "resumed: 19 of
-1764 chunks already done" and ran 23 more in 150 s (3.8 s/chunk, ~870 runs/s; 0.92 cores).
-Extrapolations: 1764 × 3.8 s ≈ 1.9 h at that load; by CPU time (≈ 5.1 CPU-s a chunk after
-compile, 19 % of it system time) ≈ 75 min if both cores were free, which CPU time measured under
-contention overstates. Same-load microbenchmark (960 runs, one device): 190 runs/s before the
-fused metric pass and the 10-step fits, 370–520 after (2.0–2.7×). Where the time went before:
-the metric pass (60 %), then random bits and the Newton fits.
+Measured 2026-12-02 on the shared 2-core machine, two host devices, chunk 128, after the seeds
+were put in sequence (``lax.map``) under the vmap over points (2.3× more runs per CPU-second than
+vmapping both): a fresh store ran 97 chunks in 255 s wall (2.5 s/chunk, another job holding about
+one core) and was killed with SIGKILL; the same command printed "resumed: 97 of 1764 chunks already
+done" and ran 46 more in 150 s wall, using 151.5 CPU-s (148.7 user, 2.8 system, compile included).
+That is ≤ 3.3 CPU-s a chunk, compile included, so the 1764 chunks need ≤ 97 CPU-min:
+≈ 35–48 min of wall time with both cores free (goal < 60 min; the aim, 30 min, not shown).
+Before that change the same grid took ≈ 4.9 CPU-s a chunk (≈ 72 min with both cores), and before
+the fused metric pass and 10-step fits about 2.5× more again.
 """
 
 from __future__ import annotations
