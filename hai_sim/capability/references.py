@@ -124,6 +124,25 @@ ORDER_TABLE6_AI = Reference("yes", "P", "Table 6 (Consistent above the AI's 73.3
 ORDER_TABLE6_OURS = Reference("yes", "P", "Table 6 (Ours above Consistent at every 0 < k < 20)")
 ORDER_TABLE8 = Reference("yes", "P", "Table 8 (Flexible >= Pooled >= Equal; Flexible above every deferral method)")
 
+# Table 3 (two fixed experts, CIFAR-10, no AI) [P]; the expertise sets of Sec 5.3.1 [P]; the exact
+# best of constant weights with ms experts (spec §4.3, A14) [D].
+TABLE3 = {"No task embedding": 81.83, "Fixed task embedding": 93.10, "Full version": 97.82}
+TABLE3_ANIMALS = (2, 3, 4, 5, 6, 7)
+TABLE3_VEHICLES = (0, 1, 8, 9)
+TABLE3_CONSTANT_BOUND_MS = 64.0
+# Table 4 (random vocabularies, 2 experts per instance) [P]: model size -> setting -> values over M.
+TABLE4_M = [10, 30, 100, 300, 1000]
+TABLE4_SETTINGS = ("learnable", "fixed", "none")
+TABLE4 = {
+    "Small": {"learnable": [71.34, 70.12, 71.18, 70.89, 71.83], "fixed": [71.18, 69.72, 70.64, 69.16, 69.25],
+              "none": [66.01, 66.08, 67.52, 67.7, 68.21]},
+    "Large": {"learnable": [73.04, 73.36, 74.91, 74.53, 73.16], "fixed": [73.15, 73.32, 74.84, 74.22, 71.39],
+              "none": [65.85, 66.07, 67.66, 67.93, 68.39]},
+}
+# Figure 6 (b): the only printed values, D_corr for M = 300 from the first to the last step [P].
+FIG6_DCORR_300_START = Reference.printed("0.334", "Sec 6.1 (Fig 6 b, M = 300, first step)")
+FIG6_DCORR_300_END = Reference.printed("0.339", "Sec 6.1 (Fig 6 b, M = 300, last step)")
+
 # Unreproducible numbers (spec §7 A13, A14): the paper's value against the exact best under the
 # stated setup (percent).
 TABLE3_NO_TASK = Reference.printed("81.83", "Table 3, no task embedding")
