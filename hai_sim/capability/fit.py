@@ -338,6 +338,8 @@ def global_empirical(sc: Scenario, grid: int = 101) -> float:
     """Global with α picked by validation accuracy (spec §2.5 item 6, ERRATA 5): the best of
     ``grid`` values α ∈ [0, 1] on the validation draws (ties: the largest α). Returns α."""
     _check_scenario(sc)
+    if sc.pool is not None:
+        raise InputError("scenario: global_empirical needs the two-agent scenario (one AI, one expert), not an expert pool")
     va = sc.val
     alphas = np.linspace(0.0, 1.0, grid)
     accs = [_fixed_alpha_acc(a, va.ai_scores, va.votes, va.y, sc.n) for a in alphas]

@@ -165,6 +165,26 @@ EXPECTED_MISMATCHES: dict[tuple[str, str], str] = {
     ("capability.table5-baselines", "k=5: Consistent above OracleReject"):
         "stand-in [R]: same AI for every method, and with an ms expert at p = 0 recognising y in E is nearly "
         "the Bayes deferral rule; the paper's gap is a classifier gap (see Confidence). Ours: within 2 s.e.",
+    # Expert-pool analogs (vocab_experiments): the quick mode trains a 1-layer d=8 model for 2 epochs on
+    # 1,024 instances, too little to learn the routing the orderings need; the full mode's results are
+    # in each experiment's caption and the helper report.
+    ("capability.table4-analog", "M=10: Fixed above None (by > 2 s.e.)"):
+        "quick stand-in [R]: 2 epochs of a d=8 model barely move the weights off 1/2 (expert weight 0.51 on "
+        "its set), so Fixed is above None (+3.5 pp) but within 2 s.e. on 1,024 test draws",
+    ("capability.table4-analog", "M=100: Fixed above None (by > 2 s.e.)"):
+        "quick stand-in [R]: as at M=10 (+1.5 pp, within 2 s.e.); 2 epochs cannot identify 100 experts",
+    ("capability.table4-analog", "Learnable - Fixed gap larger at M=100 than at M=10"):
+        "quick stand-in [R]: one seed, 2 epochs; both gaps (+1.95, +1.07 pp) are inside 2 s.e. (2.2 pp)",
+    ("capability.figure6-analog", "M=30: D_corr falls during training"):
+        "quick stand-in [R]: 2 epochs of 8 steps move the N(0, 0.02^2) table too little (0.380 -> 0.386)",
+    ("capability.figure6-analog", "M=30: mean |rho_cap| rises during training"):
+        "quick stand-in [R]: 16 steps; 0.312 -> 0.307 is within the noise of a random start",
+    ("capability.figure5-analog", "(a) AI+experts: s=4 above s=1 (by > 2 s.e.)"):
+        "quick stand-in [R]: with a 94.5 % AI, three more singleton experts are worth at most 1.2 pp (oracle "
+        "95.5 -> 96.7 %), below 2 s.e. on 1,024 draws; the 2-epoch model gains +0.3 pp",
+    ("capability.figure5-analog", "(a) experts only: s=4 above s=1 (by > 2 s.e.)"):
+        "quick stand-in [R]: 2 epochs of a d=8 model do not learn to find the one expert who knows y "
+        "(21.9 % vs the 44.1 % oracle); +2.6 pp is within 2 s.e.",
     ("capability.table8-baselines", "Flexible Weights above Confidence"):
         "quick stand-in [R]: one seed, a 1-layer d=16 model trained 4 epochs; Flexible is above Confidence but "
         "by less than two paired standard errors (the paper: 96.53 vs 95.09 on CIFAR-10H, 5 seeds)",
