@@ -119,6 +119,8 @@ def expert_pool_scenario(seed: int = 0, pool=10, m=2, *, n: int = 10, p: float =
     """
     check_choice("expert", expert, EXPERTS)
     check_range("p", p, 0.0, 1.0)
+    if ai_acc is not None and not with_ai:
+        raise InputError(f"ai_acc={ai_acc!r}: only with with_ai=True (there is no AI agent otherwise)")
     key = jax.random.fold_in(jax.random.key(seed), 300)  # apart from the world's and votes' keys
     if np.ndim(pool) == 0:
         pool = random_vocabulary(jax.random.fold_in(key, 0), pool, n)

@@ -143,6 +143,8 @@ def test_expert_pool_scenario_bad_input():
         cap.expert_pool_scenario(pool=np.ones((3, 9), bool), **kw)
     with pytest.raises(InputError, match="M"):
         cap.random_vocabulary(jax.random.key(0), 0)
+    with pytest.raises(InputError, match="ai_acc"):
+        cap.expert_pool_scenario(pool=np.ones((3, 10), bool), ai_acc=0.9, **kw)
 
 
 @pytest.mark.slow
