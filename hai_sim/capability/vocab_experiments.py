@@ -179,6 +179,11 @@ def table4_analog(quick: bool = False) -> Result:
                         note=f"an expert whose set holds y; one expert alone: {float(ds.expert_only[j]):.2f} %"))
         rows.append(_order_row(f"M={M}: Learnable at least Fixed", acc[0, j], acc[1, j], N, src, strict=False))
         rows.append(_order_row(f"M={M}: Fixed above None", acc[1, j], acc[2, j], N, src))
+        one = evs[M, "none"].acc_human
+        se = float(np.hypot(_se(acc[2, j], N), _se(one, N)))
+        rows.append(Row(f"M={M}: None not above one expert alone by > 2 s.e.", "yes" if acc[2, j] - one <= 2 * se else "no",
+                        "yes", tag="D", source="spec A13 (exchangeable experts: slot-only weights are worth one expert)",
+                        note=f"{100 * acc[2, j]:.2f} vs {100 * one:.2f} %, s.e. {100 * se:.2f} pp"))
     gap = acc[0] - acc[1]
     rows.append(Row(f"Learnable - Fixed gap larger at M={Ms[-1]} than at M={Ms[0]}",
                     "yes" if gap[-1] > gap[0] else "no", "yes", tag="P", source="Table 4 (Small: +0.16 at M=10, "
