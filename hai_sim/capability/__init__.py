@@ -17,6 +17,7 @@ Contract::
     model = cap.CapabilityModel(cfg, n_agents=M, n_classes=n, d_task=d_x, rngs=nnx.Rngs(0))
     out = model(task, agent_ids, agent_mask, scores)         # Fusion(w, s_f)
     sc = cap.ai_expert_scenario(seed=0, n=10, k=5, ...)      # Scenario (or data="digits")
+    sc = cap.expert_pool_scenario(seed=0, pool=100, m=2)     # a pool of M experts, m per instance
     fit = cap.train(cfg, sc, seed=0)                         # Fit(model, history)
     tr = cap.train_trials(cfg, sc, seed=0)                   # Trials(acc, median, fit): cfg.trials runs
     ev = cap.evaluate(fit.model, sc, split="test")           # Evaluation
@@ -68,6 +69,7 @@ from .fit import (
 )
 from .model import CapabilityModel, Fusion
 from .montecarlo import team_accuracy_mc
+from .pool import capability_drift, draw_pool, expert_pool_scenario, pool_inputs, pool_votes, random_vocabulary, sample_agents
 from .params import PRESETS, Config, config
 from .phase import phase_grid
 from .theory import (
@@ -94,6 +96,8 @@ __all__ = [
     "global_empirical",
     "lce_loss", "load_cifar10_batches", "load_cifar10h_probs", "load_features", "load_model", "save_model",
     "train", "train_trials",
+    # expert pools: vocabularies of M experts, m per instance (Tables 3-4, Figs 5-6 analogs)
+    "capability_drift", "draw_pool", "expert_pool_scenario", "pool_inputs", "pool_votes", "random_vocabulary", "sample_agents",
     # baselines of spec §1.5 and Table 8 (stand-in choices [R] in baselines.py)
     "Deferral", "Weighting", "confidence", "consistent", "consistent_impute", "consistent_two_step",
     "equal_weights", "expert_only", "flexible_weights", "global_weights", "model_only", "mpz18", "oracle_reject", "pooled_weights",

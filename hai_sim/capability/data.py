@@ -50,13 +50,17 @@ class Split(NamedTuple):
     """One split: ``task`` (N, 1, d_x) float32, ``y`` (N,) int32, ``ai_scores`` (N, n) float32
     (the AI's row), ``votes`` (N,) int32 (one fixed expert draw: scoring uses it; training
     redraws votes every step), ``group`` (N,) bool: the instance's group for a ``group`` expert
-    (None otherwise)."""
+    (None otherwise). In an expert-pool scenario (:func:`~hai_sim.capability.expert_pool_scenario`)
+    ``votes`` is (N, m) and ``agent_ids`` (N, m) int32 / ``agent_mask`` (N, m) bool hold the fixed
+    draw of pool experts (``ai_scores`` is None without an AI); None otherwise."""
 
     task: np.ndarray
     y: np.ndarray
     ai_scores: np.ndarray
     votes: np.ndarray
     group: np.ndarray | None = None
+    agent_ids: np.ndarray | None = None
+    agent_mask: np.ndarray | None = None
 
 
 @named_result
@@ -64,7 +68,9 @@ class Scenario(NamedTuple):
     """Agent 0 the AI, agent 1 the expert with expertise ``E = {0..k−1}`` (``expertise`` (n,)
     bool), right w.p. ``p`` elsewhere (``q`` outside the group for a ``group`` expert, else
     None), guessing as ``expert``; splits ``train``, ``val``, ``test``; ``info`` records sizes,
-    calibration and seed."""
+    calibration and seed. An expert-pool scenario sets ``pool`` (M, n) bool (each expert's set),
+    ``m`` = (lo, hi) experts per instance and ``with_ai`` (the AI as agent 0); training then draws
+    agents per step. ``pool`` None: the two-agent scenario above."""
 
     n: int
     k: int
@@ -76,6 +82,9 @@ class Scenario(NamedTuple):
     test: Split
     info: dict
     q: float | None = None
+    pool: np.ndarray | None = None
+    m: tuple[int, int] | None = None
+    with_ai: bool = True
 
 
 def gaussian_task_world(key, n_samples: int, *, n: int = 10, d_x: int = 32, tau: float = 1.6, means=None):

@@ -360,3 +360,4 @@ def unreproducible(quick: bool = False) -> Result:
 # Trained-model experiments (registered on import).
 from . import training_experiments  # noqa: E402, F401
 from . import baseline_experiments  # noqa: E402, F401  (the Table 5/6/8 baseline experiments)
+from . import vocab_experiments  # noqa: E402, F401  (Tables 3-4, Figures 5-6 analogs on expert pools)

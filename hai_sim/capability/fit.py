@@ -1,6 +1,7 @@
 """Training (spec §2.2-2.3, optax), evaluation (§2.4), baselines and Orbax checkpoints.
 
-Training draws the expert's votes afresh every step (a new key per step); validation and test
+Training draws the expert's votes afresh every step (a new key per step); in an expert-pool
+scenario (``Scenario.pool`` set) it also draws the experts of every instance. Validation and test
 use the scenario's fixed draws, so every epoch is scored on the same votes. The kept model is the
 one with the lowest validation loss [P]. Same seed, same results.
 """
@@ -25,6 +26,7 @@ from hai_sim.engine.validate import check_choice, check_range, check_shape
 from .data import Scenario, Split, expert_votes
 from .model import CapabilityModel
 from .params import Config
+from .pool import draw_pool, pool_inputs
 
 __all__ = ["Evaluation", "Fit", "Trials", "evaluate", "global_empirical", "lce_loss", "load_model", "save_model",
            "train", "train_trials"]
@@ -125,16 +127,51 @@ def _train_step(model, optimizer, key, task, ai, y, expertise, p, *, n, expert, 
     return loss
 
 
-@nnx.jit(static_argnames=("n",))
-def _score(model, task, ai, votes, y, *, n):
-    fusion = model(*_inputs(task, ai, votes, n))
+def _metrics(model, fusion, y):
     loss = optax.softmax_cross_entropy_with_integer_labels(model.logits(fusion), y).mean()
     return loss, jnp.mean(jnp.argmax(fusion.s_f, axis=-1) == y), fusion.w
+
+
+@nnx.jit(static_argnames=("n",))
+def _score(model, task, ai, votes, y, *, n):
+    return _metrics(model, model(*_inputs(task, ai, votes, n)), y)
+
+
+@nnx.jit(static_argnames=("n", "expert", "m_lo", "m_hi"))
+def _pool_train_step(model, optimizer, key, task, ai, y, pool, p, *, n, expert, m_lo, m_hi):
+    """One step on an expert pool: draw each instance's experts (and their votes) from ``key``."""
+    ids, mask, votes = draw_pool(key, y, pool, p, m_lo=m_lo, m_hi=m_hi, expert=expert)
+
+    def loss_fn(model):
+        fusion = model(task, *pool_inputs(ai, ids, mask, votes, n))
+        return optax.softmax_cross_entropy_with_integer_labels(model.logits(fusion), y).mean()
+
+    loss, grads = nnx.value_and_grad(loss_fn)(model)
+    optimizer.update(model, grads)
+    return loss
+
+
+@nnx.jit(static_argnames=("n",))
+def _pool_score(model, task, ai, ids, mask, votes, y, *, n):
+    return _metrics(model, model(task, *pool_inputs(ai, ids, mask, votes, n)), y)
 
 
 # λ0 grid of the temperature-scaling start: scales e^-3 ≈ 0.05 to e^8 ≈ 3000 in steps of 0.05.
 _LAMBDA_GRID = np.linspace(-3.0, 8.0, 221)
 _CALIBRATION_SIZE = 4096  # training instances used to pick λ0
+
+
+def _best_log_scale(s_f, y):
+    lam = jnp.asarray(_LAMBDA_GRID, jnp.float32)
+    logits = jnp.exp(lam)[:, None, None] * s_f[None]
+    ce = optax.softmax_cross_entropy_with_integer_labels(logits, jnp.broadcast_to(y, logits.shape[:2])).mean(-1)
+    return lam[jnp.argmin(ce)]
+
+
+@nnx.jit
+def _pool_log_scale(model, task, ids, mask, scores, y):
+    """:func:`_calibrated_log_scale` for given agent inputs (expert pools)."""
+    return _best_log_scale(model(task, ids, mask, scores).s_f, y)
 
 
 @nnx.jit(static_argnames=("n",))
@@ -144,11 +181,7 @@ def _calibrated_log_scale(model, task, ai, votes, y, *, n):
     of probability and one-hot rows, so at λ = 0 the logits differ by at most 1 and the softmax is
     nearly uniform: cross-entropy is then almost linear in w, the weights run to the agent with
     the best mean score (the AI) and saturate before a slowly learnt λ grows (spec §2.3)."""
-    s_f = model(*_inputs(task, ai, votes, n)).s_f
-    lam = jnp.asarray(_LAMBDA_GRID, jnp.float32)
-    logits = jnp.exp(lam)[:, None, None] * s_f[None]
-    ce = optax.softmax_cross_entropy_with_integer_labels(logits, jnp.broadcast_to(y, logits.shape[:2])).mean(-1)
-    return lam[jnp.argmin(ce)]
+    return _best_log_scale(model(*_inputs(task, ai, votes, n)).s_f, y)
 
 
 # Parameter groups of the per-group learning rates (Config.lr_*): top-level module attribute ->
@@ -182,6 +215,12 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
     ``cfg.batch`` (the last partial batch of each shuffled epoch is dropped, so shapes stay
     fixed). Keeps the parameters of the epoch with the lowest validation loss.
 
+    An expert-pool scenario (``sc.pool`` set, :func:`~hai_sim.capability.expert_pool_scenario`)
+    draws every instance's experts and votes per step; the model's vocabulary is the pool (plus
+    the AI as agent 0 when ``sc.with_ai``), and the history also holds ``cap_table`` (epoch,
+    agent, cap_dim), the capability table after each epoch, and ``cap_table_init`` (when the
+    model has a table).
+
     Returns:
         :class:`Fit` ``(model, history)``; the model is in eval mode.
     """
@@ -192,27 +231,49 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
     n, N = sc.n, tr.y.shape[0]
     if N < cfg.batch:
         raise InputError(f"batch={cfg.batch} is outside the allowed range [1, {N}] (training examples)")
+    pooled = sc.pool is not None
     with jax.numpy_dtype_promotion("standard"):
-        model = CapabilityModel(cfg, n_agents=_AGENTS, n_classes=n, d_task=tr.task.shape[-1],
-                                rngs=nnx.Rngs(params=seed, dropout=seed + 1))
+        if pooled:
+            pool, (m_lo, m_hi) = jnp.asarray(sc.pool), sc.m
+            sizes = dict(n_agents=sc.pool.shape[0] + sc.with_ai, max_agents=m_hi + sc.with_ai)
+        else:
+            sizes = dict(n_agents=_AGENTS)
+        model = CapabilityModel(cfg, n_classes=n, d_task=tr.task.shape[-1],
+                                rngs=nnx.Rngs(params=seed, dropout=seed + 1), **sizes)
         key, k_cal = jax.random.split(jax.random.key(seed))
         expertise = jnp.asarray(sc.expertise)
-        data = {name: jnp.asarray(getattr(tr, name)) for name in ("task", "ai_scores", "y")}
+        data = {name: None if getattr(tr, name) is None else jnp.asarray(getattr(tr, name))
+                for name in ("task", "ai_scores", "y")}
         group = None if tr.group is None else jnp.asarray(tr.group)  # the group expert's flags
         lam0 = float("nan")  # λ0 of a learnable scale (NaN: the scale is fixed)
         if cfg.logit_scale == "learnable":
             if cfg.scale_init == "calibrated":
                 c = slice(0, min(N, _CALIBRATION_SIZE))
-                votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert, q=sc.q,
-                                     group=None if group is None else group[c])
                 model.eval()
-                lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes, data["y"][c], n=n)
+                if pooled:
+                    y_c = data["y"][c]
+                    ids, mask, votes = draw_pool(k_cal, y_c, pool, sc.p, m_lo=m_lo, m_hi=m_hi, expert=sc.expert)
+                    ai_c = None if data["ai_scores"] is None else data["ai_scores"][c]
+                    lam0 = _pool_log_scale(model, data["task"][c], *pool_inputs(ai_c, ids, mask, votes, n), y_c)
+                else:
+                    votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert, q=sc.q,
+                                         group=None if group is None else group[c])
+                    lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes,
+                                                 data["y"][c], n=n)
             else:
                 lam0 = cfg.scale_init
             lam0 = float(lam0)
             model.log_scale[...] = jnp.asarray(lam0, jnp.float32)
         optimizer = nnx.Optimizer(model, _transform(cfg), wrt=nnx.Param)
-        val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
+        if pooled:
+            val = [None if a is None else jnp.asarray(a)
+                   for a in (va.task, va.ai_scores, va.agent_ids, va.agent_mask, va.votes, va.y)]
+            scorer = _pool_score
+        else:
+            val = [jnp.asarray(a) for a in (va.task, va.ai_scores, va.votes, va.y)]
+            scorer = _score
+        tables = [] if pooled and hasattr(model, "cap_table") else None  # W_c after each epoch (Fig 6)
+        table_init = None if tables is None else np.asarray(model.cap_table[...])
         steps = N // cfg.batch
         best, best_state, hist = np.inf, None, {"train_loss": [], "val_loss": [], "val_acc": [], "scale": []}
         for epoch in range(cfg.epochs):
@@ -220,15 +281,23 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
             order = jax.random.permutation(k_shuffle, N)[: steps * cfg.batch]
             order = order.reshape(steps, cfg.batch)
             model.train()
-            step = nnx.cached_partial(_train_step, model, optimizer)  # skips re-walking the module each step
+            # cached_partial skips re-walking the module each step
+            step = nnx.cached_partial(_pool_train_step if pooled else _train_step, model, optimizer)
             losses = []
             for s in range(steps):
                 idx = order[s]
-                losses.append(step(jax.random.fold_in(k_epoch, s), data["task"][idx], data["ai_scores"][idx],
-                                   data["y"][idx], expertise, sc.p, n=n, expert=sc.expert, q=sc.q,
-                                   group=None if group is None else group[idx]))
+                k_s = jax.random.fold_in(k_epoch, s)
+                if pooled:
+                    ai = None if data["ai_scores"] is None else data["ai_scores"][idx]
+                    losses.append(step(k_s, data["task"][idx], ai, data["y"][idx], pool, sc.p, n=n, expert=sc.expert,
+                                       m_lo=m_lo, m_hi=m_hi))
+                else:
+                    losses.append(step(k_s, data["task"][idx], data["ai_scores"][idx], data["y"][idx], expertise,
+                                       sc.p, n=n, expert=sc.expert, q=sc.q, group=None if group is None else group[idx]))
             model.eval()
-            v_loss, v_acc, _ = _score(model, *val, n=n)
+            v_loss, v_acc, _ = scorer(model, *val, n=n)
+            if tables is not None:
+                tables.append(np.asarray(model.cap_table[...]))
             hist["train_loss"].append(float(jnp.mean(jnp.stack(losses))))
             hist["val_loss"].append(float(v_loss))
             hist["val_acc"].append(float(v_acc))
@@ -242,6 +311,9 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
                          coords={"epoch": np.arange(cfg.epochs)},
                          attrs={"seed": seed, "best_val_loss": best, "log_scale_init": lam0,
                                 **{f"cfg_{k}": str(v) for k, v in cfg.__dict__.items()}})
+    if tables is not None:
+        history["cap_table"] = (("epoch", "agent", "cap_dim"), np.stack(tables))
+        history["cap_table_init"] = (("agent", "cap_dim"), table_init)
     return Fit(model, history)
 
 
@@ -266,6 +338,8 @@ def global_empirical(sc: Scenario, grid: int = 101) -> float:
     """Global with α picked by validation accuracy (spec §2.5 item 6, ERRATA 5): the best of
     ``grid`` values α ∈ [0, 1] on the validation draws (ties: the largest α). Returns α."""
     _check_scenario(sc)
+    if sc.pool is not None:
+        raise InputError("scenario: global_empirical needs the two-agent scenario (one AI, one expert), not an expert pool")
     va = sc.val
     alphas = np.linspace(0.0, 1.0, grid)
     accs = [_fixed_alpha_acc(a, va.ai_scores, va.votes, va.y, sc.n) for a in alphas]
@@ -274,12 +348,20 @@ def global_empirical(sc: Scenario, grid: int = 101) -> float:
 
 def evaluate(model: CapabilityModel, sc: Scenario, split: str = "test") -> Evaluation:
     """Score ``model`` on a split's fixed draws (spec §2.4) beside the AI, the expert, empirical
-    Global and oracle routing. Puts the model in eval mode. Returns :class:`Evaluation`."""
+    Global and oracle routing. Puts the model in eval mode. Returns :class:`Evaluation`.
+
+    Expert pools: ``acc_ai`` the AI alone (NaN without one), ``acc_human`` one active expert
+    drawn at random (the mean over active experts), ``acc_global`` NaN (no single α), ``acc_oracle``
+    right whenever an active expert's set holds y (else the AI, or the first expert's vote
+    without an AI), ``w_human_in`` / ``w_human_out`` the mean weight of active experts whose set
+    holds / misses y."""
     check_choice("split", split, ("train", "val", "test"))
     _check_scenario(sc)
     sp: Split = getattr(sc, split)
     n = sc.n
     model.eval()
+    if sc.pool is not None:
+        return _evaluate_pool(model, sc, sp)
     with jax.numpy_dtype_promotion("standard"):
         _, acc, w = _score(model, jnp.asarray(sp.task), jnp.asarray(sp.ai_scores), jnp.asarray(sp.votes),
                            jnp.asarray(sp.y), n=n)
@@ -295,6 +377,29 @@ def evaluate(model: CapabilityModel, sc: Scenario, split: str = "test") -> Evalu
         acc_oracle=float(np.mean(np.where(in_E, human_right, ai_right))),
         w_human_in=float(w_h[in_E].mean()) if in_E.any() else float("nan"),
         w_human_out=float(w_h[~in_E].mean()) if (~in_E).any() else float("nan"),
+    )
+
+
+def _evaluate_pool(model, sc: Scenario, sp: Split) -> Evaluation:
+    ai = None if sp.ai_scores is None else jnp.asarray(sp.ai_scores)
+    with jax.numpy_dtype_promotion("standard"):
+        _, acc, w = _pool_score(model, jnp.asarray(sp.task), ai, jnp.asarray(sp.agent_ids),
+                                jnp.asarray(sp.agent_mask), jnp.asarray(sp.votes), jnp.asarray(sp.y), n=sc.n)
+    w_e = np.asarray(w)[:, int(sc.with_ai):]
+    mask = sp.agent_mask
+    in_E = sc.pool[sp.agent_ids, sp.y[:, None]] & mask
+    out_E = ~in_E & mask
+    right = sp.votes == sp.y[:, None]
+    ai_right = None if sp.ai_scores is None else np.argmax(sp.ai_scores, axis=-1) == sp.y
+    fallback = right[:, 0] if ai_right is None else ai_right
+    return Evaluation(
+        acc=float(acc),
+        acc_ai=float("nan") if ai_right is None else float(np.mean(ai_right)),
+        acc_human=float(np.mean((right & mask).sum(1) / mask.sum(1))),
+        acc_global=float("nan"),
+        acc_oracle=float(np.mean(in_E.any(1) | fallback)),
+        w_human_in=float(w_e[in_E].mean()) if in_E.any() else float("nan"),
+        w_human_out=float(w_e[out_E].mean()) if out_E.any() else float("nan"),
     )
 
 
