@@ -161,27 +161,19 @@ _LAMBDA_GRID = np.linspace(-3.0, 8.0, 221)
 _CALIBRATION_SIZE = 4096  # training instances used to pick λ0
 
 
-def _best_log_scale(s_f, y):
+@nnx.jit
+def _calibrated_log_scale(model, task, ids, mask, scores, y):
+    """λ0 = argmin over :data:`_LAMBDA_GRID` of the cross-entropy of ``exp(λ)·s_f`` for the
+    untrained model's fusion of the given agent inputs (temperature scaling, Guo et al. 2017).
+    s_f is a convex combination of probability and one-hot rows, so at λ = 0 the logits differ by
+    at most 1 and the softmax is nearly uniform: cross-entropy is then almost linear in w, the
+    weights run to the agent with the best mean score (the AI) and saturate before a slowly learnt
+    λ grows (spec §2.3)."""
+    s_f = model(task, ids, mask, scores).s_f
     lam = jnp.asarray(_LAMBDA_GRID, jnp.float32)
     logits = jnp.exp(lam)[:, None, None] * s_f[None]
     ce = optax.softmax_cross_entropy_with_integer_labels(logits, jnp.broadcast_to(y, logits.shape[:2])).mean(-1)
     return lam[jnp.argmin(ce)]
-
-
-@nnx.jit
-def _pool_log_scale(model, task, ids, mask, scores, y):
-    """:func:`_calibrated_log_scale` for given agent inputs (expert pools)."""
-    return _best_log_scale(model(task, ids, mask, scores).s_f, y)
-
-
-@nnx.jit(static_argnames=("n",))
-def _calibrated_log_scale(model, task, ai, votes, y, *, n):
-    """λ0 = argmin over :data:`_LAMBDA_GRID` of the cross-entropy of ``exp(λ)·s_f`` for the
-    untrained model's fusion (temperature scaling, Guo et al. 2017). s_f is a convex combination
-    of probability and one-hot rows, so at λ = 0 the logits differ by at most 1 and the softmax is
-    nearly uniform: cross-entropy is then almost linear in w, the weights run to the agent with
-    the best mean score (the AI) and saturate before a slowly learnt λ grows (spec §2.3)."""
-    return _best_log_scale(model(*_inputs(task, ai, votes, n)).s_f, y)
 
 
 # Parameter groups of the per-group learning rates (Config.lr_*): top-level module attribute ->
@@ -254,12 +246,12 @@ def train(cfg: Config, sc: Scenario, seed: int = 0) -> Fit:
                     y_c = data["y"][c]
                     ids, mask, votes = draw_pool(k_cal, y_c, pool, sc.p, m_lo=m_lo, m_hi=m_hi, expert=sc.expert)
                     ai_c = None if data["ai_scores"] is None else data["ai_scores"][c]
-                    lam0 = _pool_log_scale(model, data["task"][c], *pool_inputs(ai_c, ids, mask, votes, n), y_c)
+                    lam0 = _calibrated_log_scale(model, data["task"][c], *pool_inputs(ai_c, ids, mask, votes, n), y_c)
                 else:
                     votes = expert_votes(k_cal, data["y"][c], expertise, sc.p, sc.expert, q=sc.q,
                                          group=None if group is None else group[c])
-                    lam0 = _calibrated_log_scale(model, data["task"][c], data["ai_scores"][c], votes,
-                                                 data["y"][c], n=n)
+                    lam0 = _calibrated_log_scale(model, *_inputs(data["task"][c], data["ai_scores"][c], votes, n),
+                                                 data["y"][c])
             else:
                 lam0 = cfg.scale_init
             lam0 = float(lam0)

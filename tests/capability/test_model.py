@@ -345,7 +345,7 @@ def test_calibrated_scale_start_minimises_cross_entropy():
     votes = np.where(rng.random(N) < 0.6, y, rng.integers(0, n, N)).astype(np.int32)
     model = _model(M=2, n=n, d_x=6)
     model.eval()
-    lam = float(_calibrated_log_scale(model, task, ai, votes, y, n=n))
+    lam = float(_calibrated_log_scale(model, *_inputs(task, ai, votes, n), y))
     s_f = np.asarray(model(*_inputs(task, ai, votes, n)).s_f, np.float64)
 
     def ce(l):
